@@ -1,0 +1,135 @@
+import * as v from "valibot";
+
+// The one place that reads the environment. Every setting is parsed once at start
+// and injected; tests build a Config with parseConfig({...}) and never touch process.env.
+
+const int = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.regex(/^-?\d+$/, "expected an integer"),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `expected an integer >= ${min}`),
+    v.maxValue(max, `expected an integer <= ${max}`),
+  );
+
+const bool = v.pipe(
+  v.string(),
+  v.trim(),
+  v.toLowerCase(),
+  v.picklist(["true", "false", "1", "0", "yes", "no"], "expected true or false"),
+  v.transform((s) => s === "true" || s === "1" || s === "yes"),
+);
+
+const postgresUrl = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^postgres(ql)?:\/\/.+/, "expected a postgres:// URL"),
+);
+
+const httpUrl = v.pipe(v.string(), v.trim(), v.url("expected a URL"), v.regex(/^https?:\/\//, "expected an http(s) URL"));
+
+function parseJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}
+const isEd25519Jwk = (k: unknown): k is Record<string, unknown> =>
+  typeof k === "object" && k !== null && (k as { kty?: unknown }).kty === "OKP" && (k as { crv?: unknown }).crv === "Ed25519" && typeof (k as { kid?: unknown }).kid === "string";
+const isEd25519PrivateJwk = (s: string) => {
+  const k = parseJson(s);
+  return isEd25519Jwk(k) && typeof k.d === "string";
+};
+const isJwkArray = (s: string) => {
+  const k = parseJson(s);
+  return Array.isArray(k) && k.every(isEd25519Jwk);
+};
+
+const csv = v.pipe(
+  v.string(),
+  v.transform((s) =>
+    s
+      .split(",")
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  ),
+);
+
+export const ConfigSchema = v.object({
+  NODE_ENV: v.optional(v.picklist(["development", "test", "production"], "expected development, test or production"), "development"),
+  PORT: v.optional(int(0, 65535), "8081"),
+  HOST: v.optional(v.pipe(v.string(), v.nonEmpty("expected a host name or address")), "0.0.0.0"),
+  DATABASE_URL: v.optional(postgresUrl, "postgres://postgres@127.0.0.1:5432/machpay"),
+  DB_POOL_MAX: v.optional(int(1, 200), "10"),
+  LOG_LEVEL: v.optional(v.picklist(["debug", "info", "warn", "error", "silent"], "expected debug, info, warn, error or silent"), "info"),
+  CONSOLE_ORIGINS: v.optional(csv, ""),
+  BODY_LIMIT_BYTES: v.optional(int(1024, 64 * 1024 * 1024), "1048576"),
+  ENABLE_SIMULATION: v.optional(bool, "false"),
+  MIGRATE_ON_START: v.optional(bool, "true"),
+  SHUTDOWN_TIMEOUT_MS: v.optional(int(0, 600_000), "10000"),
+  TRUST_PROXY: v.optional(bool, "false"),
+
+  // Identity
+  PUBLIC_URL: v.optional(httpUrl, "http://localhost:8081"),
+  SIWS_DOMAIN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "expected a host[:port]")), "localhost:8081"),
+  JWT_PRIVATE_KEY: v.optional(v.pipe(v.string(), v.check(isEd25519PrivateJwk, "expected an Ed25519 private JWK as JSON, with kid"))),
+  JWT_PUBLIC_KEYS: v.optional(v.pipe(v.string(), v.check(isJwkArray, "expected a JSON array of Ed25519 public JWKs, each with kid"))),
+  JWT_ISSUER: v.optional(v.pipe(v.string(), v.nonEmpty()), "machpay-backend"),
+  ACCESS_TOKEN_TTL_SECONDS: v.optional(int(60, 86_400), "3600"),
+  REFRESH_TOKEN_TTL_SECONDS: v.optional(int(3600, 365 * 86_400), "2592000"),
+  API_KEY_PEPPER: v.optional(v.pipe(v.string(), v.minLength(32, "expected at least 32 characters"))),
+  SMTP_URL: v.optional(v.pipe(v.string(), v.regex(/^smtps?:\/\/.+/, "expected an smtp:// or smtps:// URL"))),
+  MAIL_FROM: v.optional(v.pipe(v.string(), v.nonEmpty()), "MachPay <no-reply@machpay.local>"),
+  GOOGLE_CLIENT_ID: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  GOOGLE_JWKS_URL: v.optional(httpUrl, "https://www.googleapis.com/oauth2/v3/certs"),
+  RATE_LIMIT_AUTH_PER_MINUTE: v.optional(int(1, 100_000), "60"),
+});
+
+export type Config = v.InferOutput<typeof ConfigSchema>;
+export type ConfigInput = Partial<Record<keyof v.InferInput<typeof ConfigSchema>, string>>;
+
+/** Every variable the service reads, with its default: the README's table is checked against it. */
+export const CONFIG_KEYS = Object.keys(ConfigSchema.entries) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join("\n")}`);
+  }
+}
+
+/** Pure: takes an env-like record, returns a typed Config or throws ConfigError with one line per bad variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const picked: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = env[key];
+    // An empty variable means "use the default", as in most twelve-factor services.
+    if (value !== undefined && value !== "") picked[key] = value;
+  }
+  const result = v.safeParse(ConfigSchema, picked);
+  if (result.success) {
+    const problems = productionProblems(result.output);
+    if (problems.length > 0) throw new ConfigError(problems);
+    return result.output;
+  }
+  const problems = result.issues.map((issue) => {
+    const key = issue.path?.map((p) => String(p.key)).join(".") ?? "?";
+    const got = picked[key];
+    return `${key}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ""}`;
+  });
+  throw new ConfigError(problems);
+}
+
+// Development generates throwaway secrets (with a warning); production must be given them.
+function productionProblems(c: Config): string[] {
+  if (c.NODE_ENV !== "production") return [];
+  const required = ["JWT_PRIVATE_KEY", "API_KEY_PEPPER"] as const;
+  return required.filter((k) => c[k] === undefined).map((k) => `${k}: required when NODE_ENV=production`);
+}
+
+/** Reads process.env: only main.ts and scripts call this. */
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}

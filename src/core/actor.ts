@@ -1,0 +1,24 @@
+// Who is calling. Verbs check authorization against this, never against raw headers.
+
+export type Role = "observer" | "architect" | "operator";
+export type Permission = "read" | "write";
+export type KeyKind = "agent" | "gateway";
+
+export interface UserActor {
+  kind: "user";
+  userId: bigint;
+  role: Role;
+  permissions: readonly Permission[];
+  /** How the caller proved who they are. */
+  via: "jwt" | "api_key";
+  apiKey?: { id: bigint; kind: KeyKind };
+}
+
+export type Actor =
+  | { kind: "anonymous" }
+  | UserActor
+  | { kind: "system"; job: string }
+  | { kind: "simulator" };
+
+export const anonymous: Actor = { kind: "anonymous" };
+export const ALL_PERMISSIONS: readonly Permission[] = ["read", "write"];

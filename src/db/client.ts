@@ -1,0 +1,60 @@
+import postgres from "postgres";
+import type { Logger } from "@/core/logger";
+
+/**
+ * The database handle every module receives. int8 and NUMERIC both arrive as bigint:
+ * money is NUMERIC(20,0) and must never pass through a float.
+ */
+export type Sql = postgres.Sql<{ bigint: bigint; numeric: bigint }>;
+/** A transaction or the pool: queries take either as their first argument. */
+export type Tx = postgres.TransactionSql<{ bigint: bigint; numeric: bigint }> | Sql;
+
+const NUMERIC_OID = 1700;
+
+function parseNumeric(text: string): bigint {
+  // SAFETY: BigInt() throws on "1.5", so a fractional NUMERIC reaching the app is a loud bug,
+  // never a silent rounding. Aggregates that yield fractions must cast in SQL.
+  return BigInt(text);
+}
+
+export interface DbOptions {
+  max: number;
+  applicationName?: string;
+  logger?: Logger;
+}
+
+export function createSql(url: string, options: DbOptions): Sql {
+  return postgres(url, {
+    max: options.max,
+    // Recycle connections after 30-60 min so a failover or config change is picked up; the
+    // jitter keeps all of them from reconnecting in the same second.
+    max_lifetime: 60 * 30 * (1 + Math.random()),
+    idle_timeout: 60,
+    connect_timeout: 10,
+    connection: { application_name: options.applicationName ?? "machpay-backend" },
+    onnotice: (notice) => options.logger?.debug("postgres notice", { notice: notice.message }),
+    types: {
+      bigint: postgres.BigInt,
+      numeric: {
+        to: NUMERIC_OID,
+        from: [NUMERIC_OID],
+        serialize: (value: bigint | number | string) => value.toString(),
+        parse: parseNumeric,
+      },
+    },
+  }) as unknown as Sql;
+}
+
+/** Database name and a URL to the same server's maintenance database. */
+export function splitDatabaseUrl(url: string): { database: string; adminUrl: string } {
+  const u = new URL(url);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres";
+  u.pathname = "/postgres";
+  return { database, adminUrl: u.toString() };
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
+}

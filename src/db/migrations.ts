@@ -1,0 +1,20 @@
+// The migrations, embedded as text so `bun build --compile` carries them inside the binary.
+// test/db/migrations.test.ts fails when this list and sql/ disagree.
+import m0001 from "../../sql/0001_extensions.sql" with { type: "text" };
+import m0002 from "../../sql/0002_identity.sql" with { type: "text" };
+import m0003 from "../../sql/0003_profiles_registry.sql" with { type: "text" };
+import m0004 from "../../sql/0004_ledger.sql" with { type: "text" };
+import m0005 from "../../sql/0005_auth.sql" with { type: "text" };
+
+export interface Migration {
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { name: "0001_extensions.sql", sql: m0001 },
+  { name: "0002_identity.sql", sql: m0002 },
+  { name: "0003_profiles_registry.sql", sql: m0003 },
+  { name: "0004_ledger.sql", sql: m0004 },
+  { name: "0005_auth.sql", sql: m0005 },
+];

@@ -1,0 +1,71 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { AppError } from "@/core/errors";
+import type { HonoEnv } from "./env";
+
+// The one place where errors become HTTP: contract.md's envelope
+// {"error": {"code", "message", "details"?, "request_id"}} for every failure.
+
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "invalid_request" }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+      request_id: z.string().openapi({ example: "req_3uR8mW0PqkG2cX1yTzV9aB" }),
+    }),
+  })
+  .openapi("Error");
+
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+const errorContent = (description: string) => ({
+  description,
+  content: { "application/json": { schema: ErrorBodySchema } },
+});
+
+/** Shared error responses, spread into every route's `responses`. */
+export const errorResponses = {
+  400: errorContent("The request is malformed; `details.issues` names each failing field."),
+  401: errorContent("Missing or invalid credentials."),
+  403: errorContent("Authenticated, but not allowed to do this."),
+  404: errorContent("No such resource."),
+  409: errorContent("Conflicts with the current state (or an idempotency key reused with another body)."),
+  429: errorContent("Rate limited; see Retry-After."),
+  500: errorContent("A bug on our side; quote the request id."),
+} as const;
+
+export function errorJson(c: Context<HonoEnv>, err: AppError): Response {
+  const body: ErrorBody = {
+    error: {
+      code: err.code,
+      message: err.message,
+      ...(err.details ? { details: err.details } : {}),
+      request_id: c.get("requestId") ?? "req_unknown",
+    },
+  };
+  if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+  return c.json(body, err.status as ContentfulStatusCode);
+}
+
+/** Three tiers: our AppError, Hono's HTTPException, anything else (a bug: logged, generic 500). */
+export function onError(err: Error, c: Context<HonoEnv>): Response {
+  if (err instanceof AppError) return errorJson(c, err);
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    const code = status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : status >= 500 ? "internal_error" : "invalid_request";
+    return errorJson(c, new AppError(code, status >= 500 ? "internal error" : err.message || "bad request", { status }));
+  }
+  if (err instanceof SyntaxError && /JSON/i.test(err.message)) {
+    return errorJson(c, new AppError("invalid_request", "request body is not valid JSON"));
+  }
+  c.get("log")?.error("unhandled error", { err });
+  c.set("logFields", { ...c.get("logFields"), error_type: err.name });
+  return errorJson(c, new AppError("internal_error", "internal error; quote the request id when reporting it"));
+}
+
+export function notFoundHandler(c: Context<HonoEnv>): Response {
+  return errorJson(c, new AppError("not_found", `no route for ${c.req.method} ${c.req.path}`));
+}

@@ -1,0 +1,45 @@
+import type { Logger } from "@/core/logger";
+import type { BuiltApp } from "./app";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stop accepting, run shutdown hooks (SSE streams end), then wait for in-flight requests. */
+  stop(timeoutMs: number): Promise<void>;
+}
+
+export type ShutdownHook = () => void | Promise<void>;
+
+export function serve(
+  built: BuiltApp,
+  options: { port: number; hostname: string; logger: Logger; onShutdown?: ShutdownHook[] },
+): RunningServer {
+  const server = Bun.serve({
+    port: options.port,
+    hostname: options.hostname,
+    fetch: built.app.fetch,
+    // Bun's default idle timeout (10 s) would cut quiet SSE streams; they send heartbeats.
+    idleTimeout: 60,
+  });
+  const port = server.port ?? options.port;
+  const host = options.hostname === "0.0.0.0" ? "127.0.0.1" : options.hostname;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stop(timeoutMs) {
+      stopping ??= (async () => {
+        const graceful = (async () => {
+          for (const hook of options.onShutdown ?? []) await hook();
+          await server.stop(false);
+        })();
+        const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref?.());
+        if ((await Promise.race([graceful.then(() => "done" as const), deadline])) === "timeout") {
+          options.logger.warn("shutdown deadline passed; closing remaining connections", { timeout_ms: timeoutMs });
+          await server.stop(true);
+        }
+      })();
+      return stopping;
+    },
+  };
+}

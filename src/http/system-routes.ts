@@ -1,0 +1,80 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { AppError } from "@/core/errors";
+import { appliedMigrations } from "@/db/migrate";
+import { MIGRATIONS } from "@/db/migrations";
+import type { AppDeps } from "./deps";
+import type { HonoEnv } from "./env";
+import { errorResponses } from "./errors";
+import type { Metrics } from "./metrics";
+
+const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Health");
+const ReadySchema = z
+  .object({
+    status: z.literal("ready"),
+    database: z.literal("ok"),
+    migrations: z.object({ applied: z.number().int(), expected: z.number().int() }),
+  })
+  .openapi("Ready");
+
+const healthRoute = createRoute({
+  method: "get",
+  path: "/health",
+  operationId: "getHealth",
+  tags: ["system"],
+  summary: "Liveness: the process answers",
+  responses: { 200: { description: "Alive", content: { "application/json": { schema: HealthSchema } } } },
+});
+
+const readyRoute = createRoute({
+  method: "get",
+  path: "/ready",
+  operationId: "getReady",
+  tags: ["system"],
+  summary: "Readiness: the database answers and every migration is applied",
+  responses: {
+    200: { description: "Ready to serve", content: { "application/json": { schema: ReadySchema } } },
+    503: { ...errorResponses[500], description: "Not ready: database unreachable or migrations pending" },
+  },
+});
+
+const metricsRoute = createRoute({
+  method: "get",
+  path: "/metrics",
+  operationId: "getMetrics",
+  tags: ["system"],
+  summary: "Prometheus metrics",
+  responses: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } } },
+});
+
+// A readiness probe must answer quickly even when the database hangs.
+const READY_TIMEOUT_MS = 2000;
+
+async function checkReady(deps: AppDeps) {
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error(`database did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS).unref?.(),
+  );
+  let applied: string[] | null;
+  try {
+    applied = await Promise.race([appliedMigrations(deps.sql), timeout]);
+  } catch (err) {
+    deps.logger.warn("readiness: database unreachable", { err });
+    throw new AppError("not_ready", "database unreachable", { status: 503, details: { database: "unreachable" } });
+  }
+  const names = new Set(applied ?? []);
+  const missing = MIGRATIONS.filter((m) => !names.has(m.name)).map((m) => m.name);
+  if (missing.length > 0) {
+    throw new AppError("not_ready", "migrations pending", { status: 503, details: { pending_migrations: missing } });
+  }
+  return { applied: names.size, expected: MIGRATIONS.length };
+}
+
+export function registerSystemRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps, metrics: Metrics) {
+  router.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
+  router.openapi(readyRoute, async (c) => {
+    const migrations = await checkReady(deps);
+    return c.json({ status: "ready" as const, database: "ok" as const, migrations }, 200);
+  });
+  router.openapi(metricsRoute, async (c) => {
+    return c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType });
+  });
+}

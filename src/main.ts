@@ -1,0 +1,61 @@
+import { ConfigError, loadConfig, type Config } from "./config";
+import { createLogger } from "./core/logger";
+import { createSql } from "./db/client";
+import { migrate } from "./db/migrate";
+import { MIGRATIONS } from "./db/migrations";
+import { createApp } from "./http/app";
+import { serve } from "./http/serve";
+
+// Composition root: parse config, build the long-lived dependencies once, start serving,
+// and shut down in order on SIGTERM/SIGINT (a second signal forces the exit).
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const line of err.problems) process.stderr.write(`config: ${line}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function main() {
+  const config = readConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const applicationName = `machpay-backend:${process.pid}`;
+  const sql = createSql(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName, logger });
+
+  if (config.MIGRATE_ON_START) {
+    const { applied } = await migrate(sql, MIGRATIONS);
+    if (applied.length > 0) logger.info("migrations applied", { applied });
+  }
+  if (config.ENABLE_SIMULATION) {
+    logger.info("ENABLE_SIMULATION=true: traffic simulation requested (the simulator is not built yet)");
+  }
+
+  const built = createApp({ config, sql, logger, applicationName });
+  const server = serve(built, { port: config.PORT, hostname: config.HOST, logger });
+  logger.info("listening", { url: server.url, env: config.NODE_ENV });
+
+  let signals = 0;
+  const shutdown = async (signal: string) => {
+    if (++signals > 1) {
+      logger.warn("second signal: exiting now", { signal });
+      process.exit(1);
+    }
+    logger.info("shutting down", { signal });
+    await server.stop(config.SHUTDOWN_TIMEOUT_MS);
+    await sql.end({ timeout: 5 });
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((err) => {
+  process.stderr.write(`fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

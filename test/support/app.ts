@@ -1,0 +1,52 @@
+import { parseConfig, type Config, type ConfigInput } from "@/config";
+import { createLogger, type Logger } from "@/core/logger";
+import { createSql, type Sql } from "@/db/client";
+import { createApp, type BuiltApp } from "@/http/app";
+import { serve, type RunningServer } from "@/http/serve";
+import { createApiClient, type ApiClient } from "@/client";
+import { createTestDatabase, type TestDatabase } from "./db";
+
+export interface TestApp {
+  url: string;
+  config: Config;
+  sql: Sql;
+  db: TestDatabase;
+  built: BuiltApp;
+  server: RunningServer;
+  /** JSON log lines the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  logger: Logger;
+  client(token?: string): ApiClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app on a random port over its own fresh database. Config is passed in, never read
+ * from process.env: tests override what they need through `env`.
+ */
+export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = options.db ?? (await createTestDatabase());
+  const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", ...env, DATABASE_URL: env.DATABASE_URL ?? db.url });
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger(config.LOG_LEVEL, {}, (line) => logs.push(JSON.parse(line)));
+  const applicationName = `machpay-test:${db.name}`;
+  const sql = createSql(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName, logger });
+  const built = createApp({ config, sql, logger, applicationName });
+  const server = serve(built, { port: 0, hostname: "127.0.0.1", logger });
+  return {
+    url: server.url,
+    config,
+    sql,
+    db,
+    built,
+    server,
+    logs,
+    logger,
+    client: (token) => createApiClient(server.url, token),
+    async close() {
+      await server.stop(2000);
+      await sql.end({ timeout: 5 });
+      if (!options.db) await db.drop();
+    },
+  };
+}
