@@ -4,6 +4,7 @@ import { createSql } from "./db/client";
 import { migrate } from "./db/migrate";
 import { MIGRATIONS } from "./db/migrations";
 import { createApp } from "./http/app";
+import { createDeps } from "./http/deps";
 import { serve } from "./http/serve";
 
 // Composition root: parse config, build the long-lived dependencies once, start serving,
@@ -35,7 +36,9 @@ async function main() {
     logger.info("ENABLE_SIMULATION=true: traffic simulation requested (the simulator is not built yet)");
   }
 
-  const built = createApp({ config, sql, logger, applicationName });
+  const deps = await createDeps({ config, sql, logger, applicationName });
+  deps.keyUsage.start(10_000);
+  const built = createApp(deps);
   const server = serve(built, { port: config.PORT, hostname: config.HOST, logger });
   logger.info("listening", { url: server.url, env: config.NODE_ENV });
 
@@ -47,6 +50,8 @@ async function main() {
     }
     logger.info("shutting down", { signal });
     await server.stop(config.SHUTDOWN_TIMEOUT_MS);
+    await deps.keyUsage.stop();
+    deps.mailer.close();
     await sql.end({ timeout: 5 });
     logger.info("stopped");
     process.exit(0);

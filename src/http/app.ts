@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { authenticate, registerAuthRoutes } from "@/auth";
+import { registerProfileRoutes } from "@/profiles";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -45,8 +47,12 @@ export function createApp(deps: AppDeps): BuiltApp {
     }),
   );
 
+  app.use("*", authenticate(deps));
+
   registerOpenApiComponents(app);
   registerSystemRoutes(app, deps, metrics);
+  registerAuthRoutes(app, deps);
+  registerProfileRoutes(app, deps);
 
   // Built once, on first request: the document never changes while the process runs.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

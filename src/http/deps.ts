@@ -1,6 +1,10 @@
 import type { Config } from "@/config";
+import { createKeyUsage, createSecrets, createTokenService, type KeyUsage, type Secrets, type TokenService } from "@/auth";
+import { systemClock, type Clock } from "@/core/clock";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
+import { createMailer, type Mailer } from "@/notifications";
+import { createRateLimiter, type RateLimiter } from "./rate-limit/limiter";
 
 /** Long-lived dependencies built once by main.ts (or a test harness) and handed to createApp. */
 export interface AppDeps {
@@ -9,4 +13,32 @@ export interface AppDeps {
   logger: Logger;
   /** application_name this instance's connections carry (metrics read pool usage by it). */
   applicationName: string;
+  clock: Clock;
+  tokens: TokenService;
+  secrets: Secrets;
+  keyUsage: KeyUsage;
+  mailer: Mailer;
+  rateLimiter: RateLimiter;
+}
+
+export interface DepsOverrides {
+  clock?: Clock;
+  mailer?: Mailer;
+}
+
+export async function createDeps(
+  base: { config: Config; sql: Sql; logger: Logger; applicationName: string },
+  overrides: DepsOverrides = {},
+): Promise<AppDeps> {
+  const clock = overrides.clock ?? systemClock;
+  const { config, logger, sql } = base;
+  return {
+    ...base,
+    clock,
+    tokens: await createTokenService(config, clock, logger),
+    secrets: createSecrets(config, logger),
+    keyUsage: createKeyUsage(sql, clock, logger),
+    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
+    rateLimiter: createRateLimiter(sql, clock),
+  };
 }

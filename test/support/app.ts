@@ -2,6 +2,7 @@ import { parseConfig, type Config, type ConfigInput } from "@/config";
 import { createLogger, type Logger } from "@/core/logger";
 import { createSql, type Sql } from "@/db/client";
 import { createApp, type BuiltApp } from "@/http/app";
+import { createDeps, type AppDeps, type DepsOverrides } from "@/http/deps";
 import { serve, type RunningServer } from "@/http/serve";
 import { createApiClient, type ApiClient } from "@/client";
 import { createTestDatabase, type TestDatabase } from "./db";
@@ -12,6 +13,7 @@ export interface TestApp {
   sql: Sql;
   db: TestDatabase;
   built: BuiltApp;
+  deps: AppDeps;
   server: RunningServer;
   /** JSON log lines the app wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -24,14 +26,16 @@ export interface TestApp {
  * The real app on a random port over its own fresh database. Config is passed in, never read
  * from process.env: tests override what they need through `env`.
  */
-export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDatabase } = {}): Promise<TestApp> {
+export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDatabase } & DepsOverrides = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", ...env, DATABASE_URL: env.DATABASE_URL ?? db.url });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.LOG_LEVEL, {}, (line) => logs.push(JSON.parse(line)));
   const applicationName = `machpay-test:${db.name}`;
   const sql = createSql(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName, logger });
-  const built = createApp({ config, sql, logger, applicationName });
+  const { db: _db, ...overrides } = options;
+  const deps = await createDeps({ config, sql, logger, applicationName }, overrides);
+  const built = createApp(deps);
   const server = serve(built, { port: 0, hostname: "127.0.0.1", logger });
   return {
     url: server.url,
@@ -39,12 +43,15 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
     sql,
     db,
     built,
+    deps,
     server,
     logs,
     logger,
     client: (token) => createApiClient(server.url, token),
     async close() {
       await server.stop(2000);
+      await deps.keyUsage.stop();
+      deps.mailer.close();
       await sql.end({ timeout: 5 });
       if (!options.db) await db.drop();
     },

@@ -1,0 +1,9 @@
+// The auth module's public surface: identity, sessions, API keys, and the request guards.
+export { authenticate, requireRole, requireUser, requireUserActor, resolveCredential, API_KEY_PATTERN } from "./middleware";
+export { createKeyUsage, type KeyUsage } from "./key-usage";
+export { createSecrets, type Secrets } from "./secrets";
+export { createTokenService, generateSigningJwk, type TokenService, type AccessClaims } from "./tokens";
+export { issueSession, refreshSession, logout, type SessionCtx } from "./sessions";
+export { registerAuthRoutes } from "./routes";
+export { UserSchema, SessionSchema, SolanaAddressSchema, toUserDTO, type UserDTO, type SessionDTO } from "./schemas";
+export { findUserById, setUserRole, type UserRow } from "./queries/users";

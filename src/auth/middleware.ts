@@ -1,0 +1,104 @@
+import type { MiddlewareHandler } from "hono";
+import { ALL_PERMISSIONS, anonymous, type Actor, type Permission, type Role, type UserActor } from "@/core/actor";
+import { AppError } from "@/core/errors";
+import type { Sql } from "@/db/client";
+import type { HonoEnv } from "@/http/env";
+import type { KeyUsage } from "./key-usage";
+import { findActiveKeyByHash } from "./queries/api-keys";
+import { findUserById } from "./queries/users";
+import type { Secrets } from "./secrets";
+import type { TokenService } from "./tokens";
+
+export interface AuthenticateDeps {
+  sql: Sql;
+  tokens: TokenService;
+  secrets: Secrets;
+  keyUsage: KeyUsage;
+}
+
+export const API_KEY_PATTERN = /^mp_(sk|gk)_live_[0-9A-Za-z]{32,}$/;
+
+const unauthorized = (code: string, message: string) => new AppError(code, message, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="machpay"' } });
+
+/** Resolves a bearer credential (an access JWT or an API key) into an actor; null when invalid. */
+export async function resolveCredential(deps: AuthenticateDeps, credential: string): Promise<UserActor | AppError> {
+  if (credential.startsWith("mp_sk_") || credential.startsWith("mp_gk_")) {
+    if (!API_KEY_PATTERN.test(credential)) return unauthorized("invalid_api_key", "API key is malformed");
+    const key = await findActiveKeyByHash(deps.sql, deps.secrets.hmac(credential));
+    if (!key) return unauthorized("invalid_api_key", "API key is unknown or revoked");
+    deps.keyUsage.mark(key.id);
+    return {
+      kind: "user",
+      userId: key.user_id,
+      role: key.role,
+      permissions: key.permissions.split(",") as Permission[],
+      via: "api_key",
+      apiKey: { id: key.id, kind: key.kind },
+    };
+  }
+  const claims = await deps.tokens.verify(credential);
+  if (!claims || !/^\d+$/.test(claims.sub)) return unauthorized("invalid_token", "access token is invalid or expired");
+  // The role is read from the database, not the token: a profile created after login counts at once.
+  const user = await findUserById(deps.sql, BigInt(claims.sub));
+  if (!user) return unauthorized("invalid_token", "access token names no user");
+  return { kind: "user", userId: user.id, role: user.role, permissions: ALL_PERMISSIONS, via: "jwt" };
+}
+
+/**
+ * Global: sets `actor` for every request. A missing credential is anonymous; an invalid one is
+ * remembered in `authError` and answered by the guards, so public routes keep working.
+ */
+export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    c.set("actor", anonymous);
+    c.set("authError", undefined);
+    const header = c.req.header("authorization");
+    if (header) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const result = match ? await resolveCredential(deps, match[1]!) : unauthorized("invalid_authorization", "expected the header Authorization: Bearer <token>");
+      if (result instanceof AppError) c.set("authError", result);
+      else {
+        c.set("actor", result);
+        c.set("logFields", { ...c.get("logFields"), user_id: result.userId.toString(), auth: result.via });
+      }
+    }
+    await next();
+  };
+}
+
+/** The signed-in user, or 401. API keys are held to their permissions: read for GET, write otherwise. */
+export function requireUserActor(actor: Actor, authError: AppError | undefined, method: string): UserActor {
+  if (authError) throw authError;
+  if (actor.kind !== "user") throw unauthorized("unauthorized", "sign in or send an API key: Authorization: Bearer <token>");
+  const needed: Permission = method === "GET" || method === "HEAD" ? "read" : "write";
+  if (!actor.permissions.includes(needed)) {
+    throw new AppError("insufficient_permissions", `this API key lacks the "${needed}" permission`, { status: 403 });
+  }
+  return actor;
+}
+
+export function requireUser(): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
+    await next();
+  };
+}
+
+const ROLE_HINT: Record<Role, string> = {
+  architect: "create an agent profile first (POST /v1/profile with type agent)",
+  operator: "create a vendor profile first (POST /v1/profile with type vendor)",
+  observer: "",
+};
+
+export function requireRole(role: Role): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
+    if (actor.role !== role) {
+      throw new AppError(`${role}_role_required`, `this route needs the ${role} role: ${ROLE_HINT[role]}`, {
+        status: 403,
+        details: { required_role: role, your_role: actor.role },
+      });
+    }
+    await next();
+  };
+}

@@ -1,0 +1,63 @@
+import type { Tx } from "@/db/client";
+import type { Role } from "@/core/actor";
+
+export interface UserRow {
+  id: bigint;
+  email: string | null;
+  wallet_address: string | null;
+  google_sub: string | null;
+  name: string | null;
+  role: Role;
+  status: "ACTIVE" | "SUSPENDED";
+  created_at: Date;
+}
+
+const COLUMNS = ["id", "email", "wallet_address", "google_sub", "name", "role", "status", "created_at"];
+
+export async function findUserById(sql: Tx, id: bigint): Promise<UserRow | undefined> {
+  const [row] = await sql<UserRow[]>`SELECT ${sql(COLUMNS)} FROM users WHERE id = ${id}`;
+  return row;
+}
+
+/** Returns the user of this wallet, creating it (as an observer) on first sight. */
+export async function upsertUserByWallet(sql: Tx, wallet: string): Promise<{ user: UserRow; created: boolean }> {
+  const inserted = await sql<UserRow[]>`
+    INSERT INTO users (wallet_address)
+    VALUES (${wallet})
+    ON CONFLICT (wallet_address) DO NOTHING
+    RETURNING ${sql(COLUMNS)}`;
+  if (inserted[0]) return { user: inserted[0], created: true };
+  const [row] = await sql<UserRow[]>`SELECT ${sql(COLUMNS)} FROM users WHERE wallet_address = ${wallet}`;
+  return { user: row!, created: false };
+}
+
+/** Returns the user of this (lower-cased) email, creating it on first sight. */
+export async function upsertUserByEmail(sql: Tx, email: string, name?: string): Promise<{ user: UserRow; created: boolean }> {
+  const inserted = await sql<UserRow[]>`
+    INSERT INTO users (email, name)
+    VALUES (${email}, ${name ?? null})
+    ON CONFLICT (email) DO NOTHING
+    RETURNING ${sql(COLUMNS)}`;
+  if (inserted[0]) return { user: inserted[0], created: true };
+  const [row] = await sql<UserRow[]>`SELECT ${sql(COLUMNS)} FROM users WHERE email = ${email}`;
+  return { user: row!, created: false };
+}
+
+export async function findUserByGoogleSub(sql: Tx, sub: string): Promise<UserRow | undefined> {
+  const [row] = await sql<UserRow[]>`SELECT ${sql(COLUMNS)} FROM users WHERE google_sub = ${sub}`;
+  return row;
+}
+
+/** Links a Google subject to a user found by email (first Google login of an email user). */
+export async function setGoogleSub(sql: Tx, userId: bigint, sub: string, name?: string): Promise<UserRow> {
+  const [row] = await sql<UserRow[]>`
+    UPDATE users
+    SET google_sub = ${sub}, name = COALESCE(name, ${name ?? null}), updated_at = now()
+    WHERE id = ${userId}
+    RETURNING ${sql(COLUMNS)}`;
+  return row!;
+}
+
+export async function setUserRole(sql: Tx, userId: bigint, role: Role): Promise<void> {
+  await sql`UPDATE users SET role = ${role}, updated_at = now() WHERE id = ${userId}`;
+}

@@ -1,0 +1,30 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Config } from "@/config";
+import type { Logger } from "@/core/logger";
+
+// The pepper keys API-key and OTP hashes: a stolen table alone yields nothing.
+
+export interface Secrets {
+  hmac(text: string): string;
+}
+
+export function createSecrets(config: Config, logger: Logger): Secrets {
+  let pepper = config.API_KEY_PEPPER;
+  if (!pepper) {
+    pepper = randomBytes(32).toString("base64url");
+    if (config.NODE_ENV === "development") {
+      logger.warn("API_KEY_PEPPER is not set: generated one for this process; API keys made now stop working on restart");
+    }
+  }
+  const key = pepper;
+  return { hmac: (text) => createHmac("sha256", key).update(text).digest("hex") };
+}
+
+export const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/** Constant-time comparison of two hex digests of equal length. */
+export function sameDigest(a: string, b: string): boolean {
+  const x = Buffer.from(a, "hex");
+  const y = Buffer.from(b, "hex");
+  return x.length === y.length && timingSafeEqual(x, y);
+}

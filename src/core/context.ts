@@ -1,0 +1,15 @@
+import type { Actor } from "./actor";
+import type { Clock } from "./clock";
+import type { Logger } from "./logger";
+import type { Tx } from "@/db/client";
+
+/**
+ * What every verb receives first. HTTP routes, the CLI, workers and the simulator all build one,
+ * so business rules run the same way whoever calls. Modules extend it with their own ports.
+ */
+export interface Ctx {
+  sql: Tx;
+  actor: Actor;
+  clock: Clock;
+  log: Logger;
+}

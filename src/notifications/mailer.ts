@@ -1,0 +1,32 @@
+import nodemailer from "nodemailer";
+import type { Logger } from "@/core/logger";
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+}
+
+/** SMTP through nodemailer when SMTP_URL is set; otherwise the mail is written to the log. */
+export function createMailer(options: { smtpUrl: string | undefined; from: string; logger: Logger }): Mailer {
+  if (!options.smtpUrl) {
+    return {
+      async send(message) {
+        options.logger.info("mail (SMTP_URL unset, not sent)", { to: message.to, subject: message.subject, text: message.text });
+      },
+      close() {},
+    };
+  }
+  const transport = nodemailer.createTransport(options.smtpUrl);
+  return {
+    async send(message) {
+      await transport.sendMail({ from: options.from, ...message });
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Tx } from "@/db/client";
+
+export interface ProfileRow {
+  user_id: bigint;
+  type: "agent" | "vendor";
+  name: string;
+  description: string | null;
+  service_type: string | null;
+  withdrawal_address: string | null;
+  base_price_atomic: bigint | null;
+  created_at: Date;
+}
+
+const COLUMNS = ["user_id", "type", "name", "description", "service_type", "withdrawal_address", "base_price_atomic", "created_at"];
+
+export async function findProfile(sql: Tx, userId: bigint): Promise<ProfileRow | undefined> {
+  const [row] = await sql<ProfileRow[]>`SELECT ${sql(COLUMNS)} FROM profiles WHERE user_id = ${userId}`;
+  return row;
+}
+
+/** Inserts the user's one profile; undefined when they already have one. */
+export async function insertProfile(
+  sql: Tx,
+  p: Omit<ProfileRow, "created_at">,
+): Promise<ProfileRow | undefined> {
+  const [row] = await sql<ProfileRow[]>`
+    INSERT INTO profiles (user_id, type, name, description, service_type, withdrawal_address, base_price_atomic)
+    VALUES (${p.user_id}, ${p.type}, ${p.name}, ${p.description}, ${p.service_type}, ${p.withdrawal_address}, ${p.base_price_atomic})
+    ON CONFLICT (user_id) DO NOTHING
+    RETURNING ${sql(COLUMNS)}`;
+  return row;
+}

@@ -1,0 +1,60 @@
+import { z } from "@hono/zod-openapi";
+import { isAddress } from "@solana/kit";
+import { ATOMIC_PATTERN } from "@/core/money";
+import type { ProfileRow } from "./queries";
+
+export const AtomicAmountSchema = z
+  .string()
+  .regex(ATOMIC_PATTERN, "expected a non-negative integer amount in atomic units, as a string of digits")
+  .openapi({ example: "5000", description: "Atomic units of the token mint (USDC: 1 USDC = 1000000)" });
+
+export const WalletAddressSchema = z
+  .string()
+  .refine((s): boolean => isAddress(s), "expected a base58 Solana address (32 bytes)")
+  .openapi({ example: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" });
+
+const AgentProfileInput = z.object({
+  type: z.literal("agent"),
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(2000).optional(),
+});
+
+const VendorProfileInput = z.object({
+  type: z.literal("vendor"),
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(2000).optional(),
+  service_type: z.string().trim().min(1).max(50).openapi({ example: "inference-llama3" }),
+  withdrawal_address: WalletAddressSchema,
+  base_price_atomic: AtomicAmountSchema,
+});
+
+export const CreateProfileSchema = z.discriminatedUnion("type", [AgentProfileInput, VendorProfileInput]).openapi("CreateProfileRequest");
+export type CreateProfileInput = z.infer<typeof CreateProfileSchema>;
+
+export const ProfileSchema = z
+  .object({
+    user_id: z.string(),
+    type: z.enum(["agent", "vendor"]),
+    name: z.string(),
+    description: z.string().nullable(),
+    service_type: z.string().nullable(),
+    withdrawal_address: z.string().nullable(),
+    base_price_atomic: z.string().nullable(),
+    created_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Profile");
+
+export type ProfileDTO = z.infer<typeof ProfileSchema>;
+
+export function toProfileDTO(row: ProfileRow): ProfileDTO {
+  return {
+    user_id: row.user_id.toString(),
+    type: row.type,
+    name: row.name,
+    description: row.description,
+    service_type: row.service_type,
+    withdrawal_address: row.withdrawal_address,
+    base_price_atomic: row.base_price_atomic === null ? null : row.base_price_atomic.toString(),
+    created_at: row.created_at.toISOString(),
+  };
+}

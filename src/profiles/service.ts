@@ -1,0 +1,41 @@
+import { setUserRole } from "@/auth";
+import type { Ctx } from "@/core/context";
+import { AppError } from "@/core/errors";
+import { withTransaction } from "@/db/transaction";
+import { findProfile, insertProfile, type ProfileRow } from "./queries";
+import type { CreateProfileInput } from "./schemas";
+
+function userIdOf(ctx: Ctx): bigint {
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  return ctx.actor.userId;
+}
+
+/**
+ * A user has one profile: an agent profile makes them an architect, a vendor profile an
+ * operator. Profile and role change in one transaction.
+ */
+export async function createProfile(ctx: Ctx, input: CreateProfileInput): Promise<ProfileRow> {
+  const userId = userIdOf(ctx);
+  return withTransaction(ctx.sql, async (tx) => {
+    const row = await insertProfile(tx, {
+      user_id: userId,
+      type: input.type,
+      name: input.name,
+      description: input.description ?? null,
+      service_type: input.type === "vendor" ? input.service_type : null,
+      withdrawal_address: input.type === "vendor" ? input.withdrawal_address : null,
+      base_price_atomic: input.type === "vendor" ? BigInt(input.base_price_atomic) : null,
+    });
+    if (!row) {
+      throw new AppError("profile_exists", "this user already has a profile", { status: 409 });
+    }
+    await setUserRole(tx, userId, input.type === "agent" ? "architect" : "operator");
+    return row;
+  });
+}
+
+export async function getProfile(ctx: Ctx): Promise<ProfileRow> {
+  const row = await findProfile(ctx.sql, userIdOf(ctx));
+  if (!row) throw new AppError("profile_not_found", "this user has no profile yet: POST /v1/profile", { status: 404 });
+  return row;
+}
