@@ -3,3 +3,9 @@ declare module "*.sql" {
   const text: string;
   export default text;
 }
+
+// Browser scripts served by the console are embedded as text the same way.
+declare module "*.js" {
+  const text: string;
+  export default text;
+}

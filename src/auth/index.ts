@@ -7,3 +7,8 @@ export { issueSession, refreshSession, logout, type SessionCtx } from "./session
 export { registerAuthRoutes } from "./routes";
 export { UserSchema, SessionSchema, SolanaAddressSchema, toUserDTO, type UserDTO, type SessionDTO } from "./schemas";
 export { findUserById, setUserRole, type UserRow } from "./queries/users";
+export { createApiKey, listApiKeys, revokeApiKey, MAX_ACTIVE_KEYS, KEY_TYPE_PREFIX, type ApiKeyCtx } from "./api-keys";
+export { issueChallenge, loginWithWallet } from "./siws/service";
+export { buildSiwsMessage, parseSiwsMessage, type SiwsMessage } from "./siws/message";
+export { loginWithGoogle, type GoogleLoginCtx } from "./google/service";
+export { sendOtp, verifyOtp } from "./otp/service";

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { isAddress } from "@solana/kit";
 import type { UserRow } from "./queries/users";
 
 export const UserSchema = z
@@ -41,5 +42,5 @@ export function toUserDTO(row: UserRow): UserDTO {
 /** Base58 Solana public key (32 bytes). */
 export const SolanaAddressSchema = z
   .string()
-  .regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 Solana address")
+  .refine((s): boolean => isAddress(s), "expected a base58 Solana address (32 bytes)")
   .openapi({ example: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" });

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate, registerAuthRoutes } from "@/auth";
+import { registerConsoleRoutes } from "@/console";
 import { registerProfileRoutes } from "@/profiles";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): BuiltApp {
   registerSystemRoutes(app, deps, metrics);
   registerAuthRoutes(app, deps);
   registerProfileRoutes(app, deps);
+  registerConsoleRoutes(app);
 
   // Built once, on first request: the document never changes while the process runs.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;

@@ -35,6 +35,7 @@ export const errorResponses = {
   409: errorContent("Conflicts with the current state (or an idempotency key reused with another body)."),
   429: errorContent("Rate limited; see Retry-After."),
   500: errorContent("A bug on our side; quote the request id."),
+  503: errorContent("A dependency is unavailable or the feature is switched off here; retry later."),
 } as const;
 
 export function errorJson(c: Context<HonoEnv>, err: AppError): Response {

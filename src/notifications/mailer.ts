@@ -22,7 +22,8 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
       close() {},
     };
   }
-  const transport = nodemailer.createTransport(options.smtpUrl);
+  // Short timeouts: a login waits for the relay, and nodemailer's defaults run to minutes.
+  const transport = nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
   return {
     async send(message) {
       await transport.sendMail({ from: options.from, ...message });

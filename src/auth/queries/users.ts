@@ -48,14 +48,15 @@ export async function findUserByGoogleSub(sql: Tx, sub: string): Promise<UserRow
   return row;
 }
 
-/** Links a Google subject to a user found by email (first Google login of an email user). */
-export async function setGoogleSub(sql: Tx, userId: bigint, sub: string, name?: string): Promise<UserRow> {
+/** Links a Google subject to a user found by email; undefined when another subject holds it. */
+export async function setGoogleSub(sql: Tx, userId: bigint, sub: string, name?: string): Promise<UserRow | undefined> {
   const [row] = await sql<UserRow[]>`
     UPDATE users
     SET google_sub = ${sub}, name = COALESCE(name, ${name ?? null}), updated_at = now()
     WHERE id = ${userId}
+      AND (google_sub IS NULL OR google_sub = ${sub})
     RETURNING ${sql(COLUMNS)}`;
-  return row!;
+  return row;
 }
 
 export async function setUserRole(sql: Tx, userId: bigint, role: Role): Promise<void> {

@@ -5,6 +5,7 @@ import { rateLimitByIp } from "@/http/rate-limit/limiter";
 import { registerEmailRoutes } from "./email";
 import { registerGoogleRoutes } from "./google";
 import { registerKeyRoutes } from "./keys";
+import { registerMeRoutes } from "./me";
 import { registerTokenRoutes } from "./tokens";
 import { registerWalletRoutes } from "./wallet";
 
@@ -23,4 +24,5 @@ export function registerAuthRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) 
   registerGoogleRoutes(router, deps);
   registerTokenRoutes(router, deps);
   registerKeyRoutes(router, deps);
+  registerMeRoutes(router, deps);
 }

@@ -5,8 +5,8 @@ import { errorResponses } from "@/http/errors";
 import { logout, refreshSession } from "../sessions";
 import { SessionSchema } from "../schemas";
 import { sessionCtx } from "./context";
+import { jsonBody } from "@/http/route-helpers";
 
-const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 
 const refreshRoute = createRoute({
   method: "post",

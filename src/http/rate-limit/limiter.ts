@@ -85,6 +85,7 @@ export function rateLimitByIp(
     const r = await limiter.check(options.bucket, clientIp(c, options.trustProxy), options.limit, options.windowSeconds);
     if (!r.allowed) throw rateLimitedError(r);
     await next();
-    for (const [k, v] of Object.entries(rateLimitHeaders(r))) c.res.headers.set(k, v);
+    // An inner, tighter limit (e.g. challenges per address) already set its own headers: keep them.
+    if (!c.res.headers.has("X-RateLimit-Limit")) for (const [k, v] of Object.entries(rateLimitHeaders(r))) c.res.headers.set(k, v);
   };
 }

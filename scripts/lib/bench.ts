@@ -1,0 +1,82 @@
+// Shared benchmark helpers: a fresh database, the real server in a child process, and a closed-loop
+// load generator that reports throughput and latency percentiles.
+import { createSql, splitDatabaseUrl, withDatabase, type Sql } from "@/db/client";
+import { loadConfig } from "@/config";
+import { migrate } from "@/db/migrate";
+import { MIGRATIONS } from "@/db/migrations";
+
+export async function freshDatabase(prefix: string): Promise<{ url: string; sql: Sql; drop(): Promise<void> }> {
+  const base = loadConfig().DATABASE_URL;
+  const name = `${prefix}_${Date.now()}`;
+  const admin = createSql(splitDatabaseUrl(base).adminUrl, { max: 1 });
+  await admin.unsafe(`CREATE DATABASE "${name}"`);
+  const url = withDatabase(base, name);
+  const sql = createSql(url, { max: 4, applicationName: "bench" });
+  await migrate(sql, MIGRATIONS);
+  return {
+    url,
+    sql,
+    async drop() {
+      await sql.end({ timeout: 5 });
+      await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+export async function startServer(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const proc = Bun.spawn(["bun", "src/main.ts"], {
+    env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...env },
+    stdout: "ignore",
+    stderr: "inherit",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(url + "/health").then((r) => r.ok, () => false)) break;
+    await Bun.sleep(100);
+  }
+  return {
+    url,
+    async stop() {
+      proc.kill("SIGTERM");
+      await proc.exited;
+    },
+  };
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** `concurrency` loops, each sending the next request when the previous answered, for `seconds`. */
+export async function closedLoop(send: () => Promise<Response>, concurrency: number, seconds: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        const res = await send();
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (!res.ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { requests: latencies.length, errors, seconds: elapsed, rps: latencies.length / elapsed, p50: pct(50), p95: pct(95), p99: pct(99) };
+}
+
+export const fmt = (r: LoadResult) =>
+  `${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(2)} ms  p95 ${r.p95.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors, ${r.seconds.toFixed(1)} s)`;

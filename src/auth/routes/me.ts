@@ -1,0 +1,47 @@
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppDeps } from "@/http/deps";
+import type { HonoEnv } from "@/http/env";
+import { errorResponses } from "@/http/errors";
+import { requireUser, requireUserActor } from "../middleware";
+
+const WhoAmISchema = z
+  .object({
+    user_id: z.string(),
+    role: z.enum(["observer", "architect", "operator"]),
+    via: z.enum(["jwt", "api_key"]),
+    permissions: z.array(z.enum(["read", "write"])),
+    api_key_id: z.string().nullable(),
+  })
+  .openapi("WhoAmI");
+
+const meRoute = createRoute({
+  method: "get",
+  path: "/v1/me",
+  operationId: "whoAmI",
+  tags: ["auth"],
+  summary: "Who the credential belongs to: user, role, and what it may do (no database work beyond authentication)",
+  security: [{ bearerAuth: [] }],
+  responses: {
+    200: { description: "The caller", content: { "application/json": { schema: WhoAmISchema } } },
+    401: errorResponses[401],
+    403: errorResponses[403],
+    500: errorResponses[500],
+  },
+});
+
+export function registerMeRoutes(router: OpenAPIHono<HonoEnv>, _deps: AppDeps) {
+  router.use("/v1/me", requireUser());
+  router.openapi(meRoute, (c) => {
+    const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
+    return c.json(
+      {
+        user_id: actor.userId.toString(),
+        role: actor.role,
+        via: actor.via,
+        permissions: [...actor.permissions],
+        api_key_id: actor.apiKey ? actor.apiKey.id.toString() : null,
+      },
+      200,
+    );
+  });
+}

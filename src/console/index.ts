@@ -1,0 +1,1 @@
+export { registerConsoleRoutes, parseCliPort } from "./routes";
