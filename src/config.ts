@@ -86,6 +86,15 @@ export const ConfigSchema = v.object({
   GOOGLE_CLIENT_ID: v.optional(v.pipe(v.string(), v.nonEmpty())),
   GOOGLE_JWKS_URL: v.optional(httpUrl, "https://www.googleapis.com/oauth2/v3/certs"),
   RATE_LIMIT_AUTH_PER_MINUTE: v.optional(int(1, 100_000), "60"),
+
+  // Ledger
+  USDC_MINT: v.optional(v.pipe(v.string(), v.regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 mint address")), "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"),
+  USDC_DECIMALS: v.optional(int(0, 18), "6"),
+
+  // Onboarding
+  CONSOLE_URL: v.optional(httpUrl),
+  RATE_LIMIT_LINK_PER_MINUTE: v.optional(int(1, 100_000), "10"),
+  LINK_POLL_INTERVAL_SECONDS: v.optional(int(1, 60), "5"),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

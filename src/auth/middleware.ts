@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { ALL_PERMISSIONS, anonymous, type Actor, type Permission, type Role, type UserActor } from "@/core/actor";
 import { AppError } from "@/core/errors";
 import type { Sql } from "@/db/client";
@@ -9,11 +9,18 @@ import { findUserById } from "./queries/users";
 import type { Secrets } from "./secrets";
 import type { TokenService } from "./tokens";
 
+/**
+ * A further Authorization scheme (e.g. `Device`, resolved by the pairing module), injected when
+ * the app is assembled so that auth does not depend on the modules that define them.
+ */
+export type CredentialScheme = (credential: string, c: Context<HonoEnv>) => Promise<UserActor | AppError>;
+
 export interface AuthenticateDeps {
   sql: Sql;
   tokens: TokenService;
   secrets: Secrets;
   keyUsage: KeyUsage;
+  schemes?: Record<string, CredentialScheme>;
 }
 
 export const API_KEY_PATTERN = /^mp_(sk|gk)_live_[0-9A-Za-z]{32,}$/;
@@ -54,8 +61,15 @@ export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<HonoEnv>
     c.set("authError", undefined);
     const header = c.req.header("authorization");
     if (header) {
-      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      const result = match ? await resolveCredential(deps, match[1]!) : unauthorized("invalid_authorization", "expected the header Authorization: Bearer <token>");
+      const match = /^(\w[\w-]*)\s+(\S+)\s*$/.exec(header);
+      const scheme = match?.[1]!.toLowerCase();
+      const extra = scheme && scheme !== "bearer" ? Object.entries(deps.schemes ?? {}).find(([name]) => name.toLowerCase() === scheme)?.[1] : undefined;
+      const result =
+        match && scheme === "bearer"
+          ? await resolveCredential(deps, match[2]!)
+          : match && extra
+            ? await extra(match[2]!, c)
+            : unauthorized("invalid_authorization", "expected the header Authorization: Bearer <token>");
       if (result instanceof AppError) c.set("authError", result);
       else {
         c.set("actor", result);

@@ -1,5 +1,4 @@
 import { z } from "@hono/zod-openapi";
-import { isAddress } from "@solana/kit";
 import type { UserRow } from "./queries/users";
 
 export const UserSchema = z
@@ -39,8 +38,3 @@ export function toUserDTO(row: UserRow): UserDTO {
   };
 }
 
-/** Base58 Solana public key (32 bytes). */
-export const SolanaAddressSchema = z
-  .string()
-  .refine((s): boolean => isAddress(s), "expected a base58 Solana address (32 bytes)")
-  .openapi({ example: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" });

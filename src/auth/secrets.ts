@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Config } from "@/config";
 import type { Logger } from "@/core/logger";
 
@@ -20,7 +20,7 @@ export function createSecrets(config: Config, logger: Logger): Secrets {
   return { hmac: (text) => createHmac("sha256", key).update(text).digest("hex") };
 }
 
-export const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+export { sha256Hex } from "@/core/hash";
 
 /** Constant-time comparison of two hex digests of equal length. */
 export function sameDigest(a: string, b: string): boolean {

@@ -332,6 +332,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/link/init": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A device asks to be linked, proving it holds its key; returns a code for a person to approve */
+        post: operations["initLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/link/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The signed-in person approves a code: the device key is bound to their profile */
+        post: operations["approveLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/link/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The device polls (no faster than `interval`) until its request is approved or expired */
+        get: operations["getLinkStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/link/requests/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which key, of which kind, asks to be linked with this code (shown before approval) */
+        get: operations["getLinkRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/link/device": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the signing device key is linked, and to which profile (Authorization: Device <pubkey>:<ts>:<sig>) */
+        get: operations["getDeviceLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gateway/agents/{pubkey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For gateways: whether an agent key is linked, its status and spendable balance */
+        get: operations["getGatewayAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agent/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The agent's balances: available, bonded and pending, in atomic units */
+        get: operations["getAgentBalance"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -523,9 +642,10 @@ export interface components {
             /** @enum {string} */
             role: "observer" | "architect" | "operator";
             /** @enum {string} */
-            via: "jwt" | "api_key";
+            via: "jwt" | "api_key" | "device";
             permissions: ("read" | "write")[];
             api_key_id: string | null;
+            device_pubkey: string | null;
         };
         Profile: {
             user_id: string;
@@ -558,6 +678,114 @@ export interface components {
              * @example 5000
              */
             base_price_atomic: string;
+        };
+        LinkInit: {
+            /**
+             * @description What the person types or follows; expires in 10 minutes
+             * @example BCDF-GHJK
+             */
+            code: string;
+            /** @description Secret: only the device polls with it */
+            device_code: string;
+            /** @example http://localhost:8081/console/link?code=BCDF-GHJK */
+            link_url: string;
+            /** Format: date-time */
+            expires_at: string;
+            expires_in: number;
+            /** @description Seconds between polls of GET /v1/link/status */
+            interval: number;
+        };
+        LinkInitRequest: {
+            /** @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin */
+            pubkey: string;
+            /**
+             * @description agent: an agent CLI/SDK key; vendor: a vendor gateway key
+             * @enum {string}
+             */
+            kind: "agent" | "vendor";
+            /** @description Unix seconds; within 5 minutes of the server's clock */
+            timestamp: number;
+            /** @description Ed25519 by the key over `machpay-link-init:<kind>:<pubkey>:<timestamp>`, base58 */
+            signature: string;
+        };
+        LinkApproved: {
+            /** @enum {string} */
+            status: "approved";
+            /**
+             * @description agent: an agent CLI/SDK key; vendor: a vendor gateway key
+             * @enum {string}
+             */
+            kind: "agent" | "vendor";
+            pubkey: string;
+            profile: components["schemas"]["ProfileRef"];
+        };
+        ProfileRef: {
+            /**
+             * @description agent: an agent CLI/SDK key; vendor: a vendor gateway key
+             * @enum {string}
+             */
+            type: "agent" | "vendor";
+            name: string;
+        };
+        LinkApproveRequest: {
+            code: string;
+        };
+        LinkStatus: {
+            /** @enum {string} */
+            status: "pending" | "approved" | "expired";
+            profile: components["schemas"]["ProfileRef"] & (Record<string, never> | null);
+            /** Format: date-time */
+            expires_at: string;
+        };
+        LinkRequestView: {
+            code: string;
+            /**
+             * @description agent: an agent CLI/SDK key; vendor: a vendor gateway key
+             * @enum {string}
+             */
+            kind: "agent" | "vendor";
+            pubkey: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "expired";
+            /** Format: date-time */
+            expires_at: string;
+        };
+        DeviceLink: {
+            pubkey: string;
+            linked: boolean;
+            /**
+             * @description agent: an agent CLI/SDK key; vendor: a vendor gateway key
+             * @enum {string|null}
+             */
+            kind: "agent" | "vendor" | null;
+            profile: components["schemas"]["ProfileRef"] & (Record<string, never> | null);
+        };
+        GatewayAgent: {
+            linked: boolean;
+            agent_id: string | null;
+            /** @enum {string|null} */
+            status: "ACTIVE" | "SUSPENDED" | null;
+            /** @description Spendable balance in atomic units; "0" when not linked */
+            available_atomic: string;
+        };
+        Balance: {
+            /**
+             * @description Spendable now
+             * @example 25000000
+             */
+            available_atomic: string;
+            /**
+             * @description Staked as a bond; not spendable until withdrawn
+             * @example 25000000
+             */
+            bonded_atomic: string;
+            /**
+             * @description Signed intents awaiting settlement on chain
+             * @example 25000000
+             */
+            pending_atomic: string;
+            /** @description The mint the amounts are in (USDC: 6 decimals) */
+            token_mint: string;
         };
     };
     responses: never;
@@ -1628,6 +1856,430 @@ export interface operations {
             };
             /** @description Conflicts with the current state (or an idempotency key reused with another body). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    initLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkInitRequest"];
+            };
+        };
+        responses: {
+            /** @description Pairing started */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkInit"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    approveLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkApproveRequest"];
+            };
+        };
+        responses: {
+            /** @description Linked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkApproved"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Gone: it expired. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLinkStatus: {
+        parameters: {
+            query: {
+                device_code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkStatus"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLinkRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkRequestView"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDeviceLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The device's link */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceLink"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGatewayAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pubkey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent's standing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAgent"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAgentBalance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Balances */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Balance"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -10,8 +10,10 @@ export interface UserActor {
   role: Role;
   permissions: readonly Permission[];
   /** How the caller proved who they are. */
-  via: "jwt" | "api_key";
+  via: "jwt" | "api_key" | "device";
   apiKey?: { id: bigint; kind: KeyKind };
+  /** A linked device key (agent CLI/SDK or vendor gateway) that signed this request. */
+  device?: { pubkey: string; kind: "agent" | "vendor" };
 }
 
 export type Actor =

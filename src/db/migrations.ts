@@ -6,6 +6,7 @@ import m0003 from "../../sql/0003_profiles_registry.sql" with { type: "text" };
 import m0004 from "../../sql/0004_ledger.sql" with { type: "text" };
 import m0005 from "../../sql/0005_auth.sql" with { type: "text" };
 import m0006 from "../../sql/0006_rate_limits.sql" with { type: "text" };
+import m0007 from "../../sql/0007_pairing.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0004_ledger.sql", sql: m0004 },
   { name: "0005_auth.sql", sql: m0005 },
   { name: "0006_rate_limits.sql", sql: m0006 },
+  { name: "0007_pairing.sql", sql: m0007 },
 ];

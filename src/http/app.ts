@@ -1,6 +1,8 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { authenticate, registerAuthRoutes } from "@/auth";
 import { registerConsoleRoutes } from "@/console";
+import { registerLedgerRoutes } from "@/ledger";
+import { deviceScheme, registerPairingRoutes } from "@/pairing";
 import { registerProfileRoutes } from "@/profiles";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
@@ -48,12 +50,14 @@ export function createApp(deps: AppDeps): BuiltApp {
     }),
   );
 
-  app.use("*", authenticate(deps));
+  app.use("*", authenticate({ ...deps, schemes: { Device: deviceScheme(deps) } }));
 
   registerOpenApiComponents(app);
   registerSystemRoutes(app, deps, metrics);
   registerAuthRoutes(app, deps);
   registerProfileRoutes(app, deps);
+  registerPairingRoutes(app, deps);
+  registerLedgerRoutes(app, deps);
   registerConsoleRoutes(app);
 
   // Built once, on first request: the document never changes while the process runs.

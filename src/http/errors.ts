@@ -33,6 +33,7 @@ export const errorResponses = {
   403: errorContent("Authenticated, but not allowed to do this."),
   404: errorContent("No such resource."),
   409: errorContent("Conflicts with the current state (or an idempotency key reused with another body)."),
+  410: errorContent("Gone: it expired."),
   429: errorContent("Rate limited; see Retry-After."),
   500: errorContent("A bug on our side; quote the request id."),
   503: errorContent("A dependency is unavailable or the feature is switched off here; retry later."),

@@ -1,3 +1,3 @@
 export { registerProfileRoutes } from "./routes";
-export { createProfile, getProfile } from "./service";
-export { AtomicAmountSchema, WalletAddressSchema, ProfileSchema, toProfileDTO, type ProfileDTO, type CreateProfileInput } from "./schemas";
+export { createProfile, getProfile, findProfileOfUser } from "./service";
+export { AtomicAmountSchema, ProfileSchema, toProfileDTO, type ProfileDTO, type CreateProfileInput } from "./schemas";

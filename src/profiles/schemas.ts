@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isAddress } from "@solana/kit";
+import { WalletAddressSchema } from "@/core/solana";
 import { ATOMIC_PATTERN } from "@/core/money";
 import type { ProfileRow } from "./queries";
 
@@ -8,10 +8,6 @@ export const AtomicAmountSchema = z
   .regex(ATOMIC_PATTERN, "expected a non-negative integer amount in atomic units, as a string of digits")
   .openapi({ example: "5000", description: "Atomic units of the token mint (USDC: 1 USDC = 1000000)" });
 
-export const WalletAddressSchema = z
-  .string()
-  .refine((s): boolean => isAddress(s), "expected a base58 Solana address (32 bytes)")
-  .openapi({ example: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" });
 
 const AgentProfileInput = z.object({
   type: z.literal("agent"),

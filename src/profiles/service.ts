@@ -39,3 +39,8 @@ export async function getProfile(ctx: Ctx): Promise<ProfileRow> {
   if (!row) throw new AppError("profile_not_found", "this user has no profile yet: POST /v1/profile", { status: 404 });
   return row;
 }
+
+/** Another module's read of a user's profile (pairing checks the profile type before binding a key). */
+export async function findProfileOfUser(ctx: Pick<Ctx, "sql">, userId: bigint): Promise<ProfileRow | undefined> {
+  return findProfile(ctx.sql, userId);
+}

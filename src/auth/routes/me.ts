@@ -8,9 +8,10 @@ const WhoAmISchema = z
   .object({
     user_id: z.string(),
     role: z.enum(["observer", "architect", "operator"]),
-    via: z.enum(["jwt", "api_key"]),
+    via: z.enum(["jwt", "api_key", "device"]),
     permissions: z.array(z.enum(["read", "write"])),
     api_key_id: z.string().nullable(),
+    device_pubkey: z.string().nullable(),
   })
   .openapi("WhoAmI");
 
@@ -40,6 +41,7 @@ export function registerMeRoutes(router: OpenAPIHono<HonoEnv>, _deps: AppDeps) {
         via: actor.via,
         permissions: [...actor.permissions],
         api_key_id: actor.apiKey ? actor.apiKey.id.toString() : null,
+        device_pubkey: actor.device?.pubkey ?? null,
       },
       200,
     );

@@ -1,29 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { isAddress, isSignature } from "@solana/kit";
+import { SignatureSchema, WalletAddressSchema } from "@/core/solana";
 
 // Request and response shapes of the SIWS routes. Format checks live here so that a malformed
 // address or signature is a 400 invalid_request naming the field, before any lookup.
 
-/** A Solana account address: base58 that decodes to exactly 32 bytes. */
-export const WalletAddressSchema = z
-  .string()
-  .refine((s): boolean => isAddress(s), "expected a base58 Solana address (32 bytes)")
-  .openapi({ example: "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" });
-
-/** kit's isSignature throws (rather than answering false) on characters outside base58. */
-function isBase58Signature(s: string): boolean {
-  try {
-    return isSignature(s);
-  } catch {
-    return false;
-  }
-}
-
-/** An Ed25519 signature: base58 that decodes to exactly 64 bytes. */
-const SignatureSchema = z
-  .string()
-  .refine(isBase58Signature, "expected a base58 Ed25519 signature (64 bytes)")
-  .openapi({ description: "base58 of the 64-byte Ed25519 signature" });
+export { WalletAddressSchema };
 
 export const ChallengeRequestSchema = z.object({ address: WalletAddressSchema }).openapi("ChallengeRequest");
 

@@ -1,9 +1,8 @@
-import * as ed from "@noble/ed25519";
-import { getBase58Encoder } from "@solana/kit";
 import type { Ctx } from "@/core/context";
 import { unixSeconds } from "@/core/clock";
 import { AppError } from "@/core/errors";
 import { randomBase62 } from "@/core/ids";
+import { verifyEd25519 } from "@/core/solana";
 import { withTransaction } from "@/db/transaction";
 import { consumeNonce, findNonce, insertNonce, pruneExpiredNonces, recordNonceFailure, type NonceRow } from "../queries/nonces";
 import { upsertUserByWallet } from "../queries/users";
@@ -148,12 +147,6 @@ function checkLogin(ctx: SiwsCtx, row: NonceRow, input: WalletLogin, siws: SiwsM
 }
 
 async function checkSignature(input: WalletLogin, signed: Uint8Array): Promise<AppError | undefined> {
-  const base58 = getBase58Encoder();
-  // SAFETY: the request schema already checked that both decode (isAddress / isSignature).
-  const publicKey = new Uint8Array(base58.encode(input.address));
-  const signature = new Uint8Array(base58.encode(input.signature));
-  // Strict RFC 8032 (zip215: false): rejects small-order public keys, whose "signatures" verify
-  // for any message, and non-canonical encodings, as Solana's own verify_strict does.
-  const ok = await ed.verifyAsync(signature, signed, publicKey, { zip215: false });
+  const ok = await verifyEd25519(input.address, input.signature, signed);
   return ok ? undefined : unauthorized("invalid_signature", "signature does not verify for this address and message");
 }

@@ -1,0 +1,36 @@
+import type { Ctx } from "@/core/context";
+import { AppError } from "@/core/errors";
+import { agentBalance } from "./queries";
+
+export interface AgentBalance {
+  available_atomic: string;
+  bonded_atomic: string;
+  pending_atomic: string;
+  token_mint: string;
+}
+
+export interface LedgerCtx extends Ctx {
+  tokenMint: string;
+}
+
+export async function getAgentBalance(ctx: LedgerCtx, userId: bigint): Promise<AgentBalance> {
+  const row = await agentBalance(ctx.sql, userId);
+  if (!row) throw new AppError("not_found", "no such agent", { status: 404 });
+  return {
+    available_atomic: row.available.toString(),
+    bonded_atomic: row.bonded.toString(),
+    pending_atomic: row.pending.toString(),
+    token_mint: ctx.tokenMint,
+  };
+}
+
+/** The caller's own balance (agent routes). */
+export async function getMyBalance(ctx: LedgerCtx): Promise<AgentBalance> {
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  return getAgentBalance(ctx, ctx.actor.userId);
+}
+
+/** For gateways: an agent's status and spendable balance, by user id. */
+export async function agentStanding(ctx: Pick<Ctx, "sql">, userId: bigint) {
+  return agentBalance(ctx.sql, userId);
+}

@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { SignatureSchema, WalletAddressSchema } from "@/core/solana";
+
+const Kind = z.enum(["agent", "vendor"]).openapi({ description: "agent: an agent CLI/SDK key; vendor: a vendor gateway key" });
+const ProfileRef = z.object({ type: Kind, name: z.string() }).openapi("ProfileRef");
+
+export const LinkInitRequestSchema = z
+  .object({
+    pubkey: WalletAddressSchema,
+    kind: Kind,
+    timestamp: z.number().int().openapi({ description: "Unix seconds; within 5 minutes of the server's clock" }),
+    signature: SignatureSchema.openapi({ description: "Ed25519 by the key over `machpay-link-init:<kind>:<pubkey>:<timestamp>`, base58" }),
+  })
+  .openapi("LinkInitRequest");
+
+export const LinkInitSchema = z
+  .object({
+    code: z.string().openapi({ example: "BCDF-GHJK", description: "What the person types or follows; expires in 10 minutes" }),
+    device_code: z.string().openapi({ description: "Secret: only the device polls with it" }),
+    link_url: z.string().openapi({ example: "http://localhost:8081/console/link?code=BCDF-GHJK" }),
+    expires_at: z.string().openapi({ format: "date-time" }),
+    expires_in: z.number().int(),
+    interval: z.number().int().openapi({ description: "Seconds between polls of GET /v1/link/status" }),
+  })
+  .openapi("LinkInit");
+
+export const LinkApproveRequestSchema = z.object({ code: z.string().min(1).max(20) }).openapi("LinkApproveRequest");
+
+export const LinkApprovedSchema = z
+  .object({ status: z.literal("approved"), kind: Kind, pubkey: z.string(), profile: ProfileRef })
+  .openapi("LinkApproved");
+
+export const LinkStatusSchema = z
+  .object({
+    status: z.enum(["pending", "approved", "expired"]),
+    profile: ProfileRef.nullable(),
+    expires_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("LinkStatus");
+
+export const LinkRequestViewSchema = z
+  .object({
+    code: z.string(),
+    kind: Kind,
+    pubkey: z.string(),
+    status: z.enum(["pending", "approved", "expired"]),
+    expires_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("LinkRequestView");
+
+export const DeviceLinkSchema = z
+  .object({ pubkey: z.string(), linked: z.boolean(), kind: Kind.nullable(), profile: ProfileRef.nullable() })
+  .openapi("DeviceLink");
+
+export const GatewayAgentSchema = z
+  .object({
+    linked: z.boolean(),
+    agent_id: z.string().nullable(),
+    status: z.enum(["ACTIVE", "SUSPENDED"]).nullable(),
+    available_atomic: z.string().openapi({ description: "Spendable balance in atomic units; \"0\" when not linked" }),
+  })
+  .openapi("GatewayAgent");
