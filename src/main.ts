@@ -50,6 +50,7 @@ async function main() {
     }
     logger.info("shutting down", { signal });
     await server.stop(config.SHUTDOWN_TIMEOUT_MS);
+    await deps.payments.drain();
     await deps.keyUsage.stop();
     deps.mailer.close();
     await sql.end({ timeout: 5 });

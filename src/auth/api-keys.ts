@@ -11,6 +11,7 @@ import {
   revokeKeyOfUser,
   type ApiKeyRow,
 } from "./queries/api-keys";
+import { forgetKey } from "./key-cache";
 import type { Secrets } from "./secrets";
 
 // API keys (contract.md "Identity"): agent keys mp_sk_live_..., gateway keys mp_gk_live_...
@@ -133,5 +134,6 @@ export async function revokeApiKey(ctx: Ctx, input: { kind: KeyKind; id: string 
       ? await revokeKeyOfUser(ctx.sql, { id, userId: owner.userId, kind: input.kind, now: ctx.clock.now() })
       : undefined;
   if (!row) throw new AppError("api_key_not_found", `no ${input.kind} key ${input.id} of yours`, { status: 404 });
+  forgetKey(ctx.sql, row.id);
   return row;
 }

@@ -4,6 +4,7 @@ import { AppError } from "@/core/errors";
 import type { Sql } from "@/db/client";
 import type { HonoEnv } from "@/http/env";
 import type { KeyUsage } from "./key-usage";
+import { cachedKey, rememberKey } from "./key-cache";
 import { findActiveKeyByHash } from "./queries/api-keys";
 import { findUserById } from "./queries/users";
 import type { Secrets } from "./secrets";
@@ -31,8 +32,13 @@ const unauthorized = (code: string, message: string) => new AppError(code, messa
 export async function resolveCredential(deps: AuthenticateDeps, credential: string): Promise<UserActor | AppError> {
   if (credential.startsWith("mp_sk_") || credential.startsWith("mp_gk_")) {
     if (!API_KEY_PATTERN.test(credential)) return unauthorized("invalid_api_key", "API key is malformed");
-    const key = await findActiveKeyByHash(deps.sql, deps.secrets.hmac(credential));
-    if (!key) return unauthorized("invalid_api_key", "API key is unknown or revoked");
+    const hash = deps.secrets.hmac(credential);
+    let key = cachedKey(deps.sql, hash);
+    if (!key) {
+      key = await findActiveKeyByHash(deps.sql, hash);
+      if (!key) return unauthorized("invalid_api_key", "API key is unknown or revoked");
+      rememberKey(deps.sql, hash, key);
+    }
     deps.keyUsage.mark(key.id);
     return {
       kind: "user",

@@ -1,7 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { HonoEnv } from "@/http/env";
+import { normaliseUserCode } from "@/pairing";
+import { displayUserCode } from "@/pairing";
+import linkJs from "./assets/link.js" with { type: "text" };
 import signinJs from "./assets/signin.js" with { type: "text" };
 import { cliLoginPage, errorPage } from "./pages/cli-login";
+import { linkPage } from "./pages/link";
 
 // Server-rendered console pages (no front-end build). HTML, so they stay out of the OpenAPI document.
 
@@ -12,11 +16,15 @@ export function parseCliPort(raw: string | undefined): number | null {
   return port >= 1024 && port <= 65535 ? port : null;
 }
 
+const SCRIPTS: Record<string, string> = { "signin.js": signinJs, "link.js": linkJs };
+
 export function registerConsoleRoutes(router: OpenAPIHono<HonoEnv>) {
-  router.get("/console/assets/signin.js", (c) => {
-    c.header("Cache-Control", "public, max-age=300");
-    return c.body(signinJs, 200, { "Content-Type": "text/javascript; charset=utf-8" });
-  });
+  for (const [name, text] of Object.entries(SCRIPTS)) {
+    router.get(`/console/assets/${name}`, (c) => {
+      c.header("Cache-Control", "public, max-age=300");
+      return c.body(text, 200, { "Content-Type": "text/javascript; charset=utf-8" });
+    });
+  }
   router.get("/console/auth/cli", (c) => {
     const port = parseCliPort(c.req.query("port"));
     if (port === null) {
@@ -24,5 +32,20 @@ export function registerConsoleRoutes(router: OpenAPIHono<HonoEnv>) {
     }
     c.header("Cache-Control", "no-store");
     return c.html(cliLoginPage(port), 200);
+  });
+  router.get("/console/link", (c) => {
+    // Only a well-formed code reaches the page (and its script): anything else is a 400 here.
+    const code = normaliseUserCode(c.req.query("code") ?? "");
+    if (code === null) {
+      return c.html(
+        errorPage("Invalid pairing link", "The code must be 8 letters, as the device printed it (XXXX-XXXX). Run the link command on the device again."),
+        400,
+      );
+    }
+    c.header("Cache-Control", "no-store");
+    // Approving binds a key to the account: never inside someone else's frame (clickjacking).
+    c.header("X-Frame-Options", "DENY");
+    c.header("Content-Security-Policy", "frame-ancestors 'none'");
+    return c.html(linkPage(displayUserCode(code)), 200);
   });
 }

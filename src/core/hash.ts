@@ -1,3 +1,3 @@
 import { createHash } from "node:crypto";
 
-export const sha256Hex = (text: string) => createHash("sha256").update(text).digest("hex");
+export const sha256Hex = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");

@@ -7,6 +7,7 @@ import m0004 from "../../sql/0004_ledger.sql" with { type: "text" };
 import m0005 from "../../sql/0005_auth.sql" with { type: "text" };
 import m0006 from "../../sql/0006_rate_limits.sql" with { type: "text" };
 import m0007 from "../../sql/0007_pairing.sql" with { type: "text" };
+import m0008 from "../../sql/0008_ledger_rules.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0005_auth.sql", sql: m0005 },
   { name: "0006_rate_limits.sql", sql: m0006 },
   { name: "0007_pairing.sql", sql: m0007 },
+  { name: "0008_ledger_rules.sql", sql: m0008 },
 ];

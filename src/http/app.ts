@@ -3,6 +3,7 @@ import { authenticate, registerAuthRoutes } from "@/auth";
 import { registerConsoleRoutes } from "@/console";
 import { registerLedgerRoutes } from "@/ledger";
 import { deviceScheme, registerPairingRoutes } from "@/pairing";
+import { registerPayoutRoutes } from "@/payouts";
 import { registerProfileRoutes } from "@/profiles";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): BuiltApp {
   registerProfileRoutes(app, deps);
   registerPairingRoutes(app, deps);
   registerLedgerRoutes(app, deps);
+  registerPayoutRoutes(app, deps);
   registerConsoleRoutes(app);
 
   // Built once, on first request: the document never changes while the process runs.

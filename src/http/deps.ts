@@ -3,6 +3,7 @@ import { createKeyUsage, createSecrets, createTokenService, type KeyUsage, type 
 import { systemClock, type Clock } from "@/core/clock";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
+import { PaymentEngine } from "@/ledger";
 import { createMailer, type Mailer } from "@/notifications";
 import { createRateLimiter, type RateLimiter } from "./rate-limit/limiter";
 
@@ -19,6 +20,7 @@ export interface AppDeps {
   keyUsage: KeyUsage;
   mailer: Mailer;
   rateLimiter: RateLimiter;
+  payments: PaymentEngine;
 }
 
 export interface DepsOverrides {
@@ -40,5 +42,12 @@ export async function createDeps(
     keyUsage: createKeyUsage(sql, clock, logger),
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
     rateLimiter: createRateLimiter(sql, clock),
+    payments: new PaymentEngine(sql, {
+      feeBps: config.PLATFORM_FEE_BPS,
+      clock,
+      logger,
+      maxBatch: config.PAYMENT_BATCH_MAX,
+      maxConcurrent: config.PAYMENT_BATCH_CONCURRENCY,
+    }),
   };
 }

@@ -30,6 +30,7 @@ const errorContent = (description: string) => ({
 export const errorResponses = {
   400: errorContent("The request is malformed; `details.issues` names each failing field."),
   401: errorContent("Missing or invalid credentials."),
+  402: errorContent("Payment refused: insufficient funds or bond."),
   403: errorContent("Authenticated, but not allowed to do this."),
   404: errorContent("No such resource."),
   409: errorContent("Conflicts with the current state (or an idempotency key reused with another body)."),
@@ -39,15 +40,20 @@ export const errorResponses = {
   503: errorContent("A dependency is unavailable or the feature is switched off here; retry later."),
 } as const;
 
-export function errorJson(c: Context<HonoEnv>, err: AppError): Response {
-  const body: ErrorBody = {
+/** The envelope of an error, as stored for idempotent replays and sent by errorJson. */
+export function errorBody(err: AppError, requestId: string): ErrorBody {
+  return {
     error: {
       code: err.code,
       message: err.message,
       ...(err.details ? { details: err.details } : {}),
-      request_id: c.get("requestId") ?? "req_unknown",
+      request_id: requestId,
     },
   };
+}
+
+export function errorJson(c: Context<HonoEnv>, err: AppError): Response {
+  const body = errorBody(err, c.get("requestId") ?? "req_unknown");
   if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
   return c.json(body, err.status as ContentfulStatusCode);
 }

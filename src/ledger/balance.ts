@@ -24,10 +24,14 @@ export async function getAgentBalance(ctx: LedgerCtx, userId: bigint): Promise<A
   };
 }
 
+export function actorUserId(ctx: Ctx): bigint {
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  return ctx.actor.userId;
+}
+
 /** The caller's own balance (agent routes). */
 export async function getMyBalance(ctx: LedgerCtx): Promise<AgentBalance> {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
-  return getAgentBalance(ctx, ctx.actor.userId);
+  return getAgentBalance(ctx, actorUserId(ctx));
 }
 
 /** For gateways: an agent's status and spendable balance, by user id. */

@@ -1,4 +1,15 @@
 // The ledger: the only writer of money tables.
 export { registerLedgerRoutes } from "./routes";
+export { requireAdmin } from "./routes/admin";
 export { getAgentBalance, agentStanding, type AgentBalance, type LedgerCtx } from "./balance";
-export { BalanceSchema } from "./schemas";
+export { creditDeposit, depositBond, withdrawBond } from "./accounts";
+export { payFromApi, payFromGateway, type PayCtx } from "./pay";
+export { PaymentEngine, type EngineOptions } from "./engine/engine";
+export type { PaymentOutcome, PaymentRequest } from "./engine/types";
+export { auditLedger } from "./audit";
+export { confirmIntent, failIntent, type FailedIntent } from "./settlement";
+export { reserveForPayout, returnToVendor, lockVendor } from "./vendor-balance";
+export { withIdempotency, requestHash, type IdempotentAnswer } from "./idempotency";
+export { encodeIntent, decodeIntent, INTENT_LENGTH } from "./intent";
+export { BalanceSchema, TransactionSchema, toTransactionDTO, PositiveAtomicSchema } from "./schemas";
+export { idempotencyOf, renderError, send } from "./routes/context";

@@ -1,6 +1,17 @@
 import { z } from "@hono/zod-openapi";
+import { ATOMIC_PATTERN } from "@/core/money";
+import { SignatureSchema } from "@/core/solana";
+import type { BalanceAfter, TransactionRecord } from "./engine/types";
 
 const atomic = (description: string) => z.string().regex(/^\d+$/).openapi({ description, example: "25000000" });
+
+/** An amount in a request: digits, > 0, within int8 (10^18 atomic USDC is far beyond any payment). */
+export const PositiveAtomicSchema = z
+  .string()
+  .regex(ATOMIC_PATTERN, "expected a positive integer amount in atomic units, as a string of digits")
+  // Zod runs refinements even after the regex failed: BigInt("1.5") would throw (a 500).
+  .refine((s) => !ATOMIC_PATTERN.test(s) || BigInt(s) > 0n, "must be greater than 0")
+  .openapi({ example: "5000", description: "Atomic units (USDC: 1 USDC = 1000000)" });
 
 export const BalanceSchema = z
   .object({
@@ -10,3 +21,102 @@ export const BalanceSchema = z
     token_mint: z.string().openapi({ description: "The mint the amounts are in (USDC: 6 decimals)" }),
   })
   .openapi("Balance");
+
+export const TransactionSchema = z
+  .object({
+    id: z.string().openapi({ example: "tx_4fQ7Zr0kXbN2yTq8WcLm9a" }),
+    hash: z.string(),
+    from_agent_id: z.string(),
+    to_vendor_id: z.string(),
+    service_id: z.string().nullable(),
+    amount_atomic: atomic("Paid by the agent"),
+    fee_atomic: atomic("Platform fee out of amount_atomic"),
+    token_mint: z.string(),
+    status: z.enum(["confirmed", "failed", "reversed"]),
+    latency_ms: z.number().int().nullable(),
+    reference: z.string().nullable(),
+    source: z.enum(["api", "gateway", "simulation"]),
+    region: z.string().nullable(),
+    intent_id: z.string().nullable(),
+    settled_at: z.string().nullable(),
+    created_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("Transaction");
+
+export type TransactionDTO = z.infer<typeof TransactionSchema>;
+
+export function toTransactionDTO(t: TransactionRecord): TransactionDTO {
+  return {
+    id: t.id,
+    hash: t.hash,
+    from_agent_id: t.from_agent_id.toString(),
+    to_vendor_id: t.to_vendor_id.toString(),
+    service_id: t.service_id,
+    amount_atomic: t.amount_atomic.toString(),
+    fee_atomic: t.fee_atomic.toString(),
+    token_mint: t.token_mint,
+    status: t.status,
+    latency_ms: t.latency_ms,
+    reference: t.reference,
+    source: t.source,
+    region: t.region,
+    intent_id: t.intent_id,
+    settled_at: t.settled_at?.toISOString() ?? null,
+    created_at: t.created_at.toISOString(),
+  };
+}
+
+export const toBalanceDTO = (b: BalanceAfter, mint: string) => ({
+  available_atomic: b.available_atomic.toString(),
+  bonded_atomic: b.bonded_atomic.toString(),
+  pending_atomic: b.pending_atomic.toString(),
+  token_mint: mint,
+});
+
+export const PayRequestSchema = z
+  .object({
+    to: z.string().min(1).max(64).openapi({ description: "A service id (e.g. openai-gpt4) or a vendor's user id", example: "openai-gpt4" }),
+    amount_atomic: PositiveAtomicSchema,
+    reference: z.string().min(1).max(128).optional(),
+  })
+  .openapi("PayRequest");
+
+export const PaymentResultSchema = z.object({ transaction: TransactionSchema, balance: BalanceSchema }).openapi("PaymentResult");
+
+export const GatewayPaymentRequestSchema = z
+  .object({
+    intent: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, "expected base64")
+      .openapi({ description: "The 121-byte payment intent, base64: u8 0x01 | agent pubkey 32 | gateway pubkey 32 | mint 32 | amount u64 | nonce u64 | deadline i64 (little-endian)" }),
+    signature: SignatureSchema.openapi({ description: "The agent key's Ed25519 signature of the 121 bytes, base58" }),
+    service_id: z.string().min(1).max(64).optional(),
+    reference: z.string().min(1).max(128).optional(),
+    region: z.string().min(1).max(32).optional(),
+  })
+  .openapi("GatewayPaymentRequest");
+
+export const GatewayPaymentResultSchema = z.object({ transaction: TransactionSchema }).openapi("GatewayPaymentResult");
+
+export const BondRequestSchema = z.object({ amount_atomic: PositiveAtomicSchema }).openapi("BondRequest");
+
+const nullableAtomic = z.string().regex(ATOMIC_PATTERN, "expected atomic units as a string of digits").nullable();
+
+export const LimitsSchema = z
+  .object({
+    per_payment_max_atomic: nullableAtomic.openapi({ description: "Largest single payment; null = no limit" }),
+    daily_max_atomic: nullableAtomic.openapi({ description: "Most spent per UTC day; null = no limit" }),
+    allowed_vendor_ids: z.array(z.string().regex(/^\d{1,19}$/)).max(1000).nullable().openapi({ description: "Only these vendors may be paid; null = any" }),
+  })
+  .openapi("Limits");
+
+export const SettingsSchema = z
+  .object({
+    settlement_mode: z.enum(["ledger", "onchain"]).openapi({
+      description: "ledger: payments debit the deposited balance. onchain: signed intents are settled on chain from the agent's wallet, secured by its bond",
+    }),
+    low_balance_threshold_atomic: z.string().regex(ATOMIC_PATTERN).openapi({ description: "A low-balance alert fires when available drops below this" }),
+  })
+  .openapi("AgentSettings");
+
+export const TransactionListSchema = z.object({ data: z.array(TransactionSchema), next_cursor: z.string().nullable() }).openapi("TransactionList");

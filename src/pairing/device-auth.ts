@@ -33,7 +33,10 @@ export async function verifyDeviceCredential(
   }
   const timestamp = Number(ts);
   if (Math.abs(unixSeconds(request.now) - timestamp) > PROOF_WINDOW_SECONDS) {
-    return unauthorized("proof_expired", `timestamp must be within ${PROOF_WINDOW_SECONDS} s of the server's clock`);
+    return new AppError("proof_expired", `timestamp must be within ${PROOF_WINDOW_SECONDS} s of the server's clock`, {
+      status: 401,
+      details: { server_time: unixSeconds(request.now) },
+    });
   }
   const message = new TextEncoder().encode(deviceAuthMessage(request.method, request.pathWithQuery, timestamp));
   if (!(await verifyEd25519(pubkey, signature, message))) {

@@ -2,4 +2,4 @@
 export { registerPairingRoutes } from "./routes";
 export { deviceScheme, verifyDeviceCredential } from "./device-auth";
 export { initLink, approveLink, linkStatus, viewLinkRequest, findLinkedDevice, type PairingCtx } from "./service";
-export { linkInitMessage, deviceAuthMessage, normaliseUserCode } from "./codes";
+export { linkInitMessage, deviceAuthMessage, normaliseUserCode, displayUserCode } from "./codes";

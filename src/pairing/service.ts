@@ -23,9 +23,11 @@ import {
   lockPendingByCode,
   markApproved,
   recordPoll,
+  type DeviceKeyRow,
   type DeviceKind,
   type LinkRequestRow,
 } from "./queries";
+import { permanentFacts } from "@/core/memo";
 
 export interface PairingCtx extends Ctx {
   consoleUrl: string;
@@ -186,7 +188,11 @@ export async function viewLinkRequest(ctx: PairingCtx, input: { code: string }):
   return { code: displayUserCode(request.user_code), kind: request.kind, pubkey: request.pubkey, status, expires_at: request.expires_at.toISOString() };
 }
 
-/** A device key's binding, for other modules (gateway lookups, device authentication). */
+// A binding is permanent (device_keys rows are never updated or unbound), so the payment path
+// reads it from memory after the first lookup.
+const bindings = permanentFacts<string, DeviceKeyRow>();
+
+/** A device key's binding, for other modules (gateway payments and lookups). */
 export async function findLinkedDevice(ctx: Pick<Ctx, "sql">, pubkey: string) {
-  return findDeviceKey(ctx.sql, pubkey);
+  return bindings.get(ctx.sql, pubkey, () => findDeviceKey(ctx.sql, pubkey));
 }

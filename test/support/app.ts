@@ -7,6 +7,9 @@ import { serve, type RunningServer } from "@/http/serve";
 import { createApiClient, type ApiClient } from "@/client";
 import { createTestDatabase, type TestDatabase } from "./db";
 
+export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
+export const TEST_RECON_SECRET = "test-recon-secret-0123456789";
+
 export interface TestApp {
   url: string;
   config: Config;
@@ -28,7 +31,16 @@ export interface TestApp {
  */
 export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDatabase } & DepsOverrides = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
-  const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", ...env, DATABASE_URL: env.DATABASE_URL ?? db.url });
+  const config = parseConfig({
+    NODE_ENV: "test",
+    LOG_LEVEL: "info",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    RECON_WEBHOOK_SECRET: TEST_RECON_SECRET,
+    ...env,
+    DATABASE_URL: env.DATABASE_URL ?? db.url,
+  });
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.LOG_LEVEL, {}, (line) => logs.push(JSON.parse(line)));
   const applicationName = `machpay-test:${db.name}`;
@@ -50,6 +62,7 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
     client: (token) => createApiClient(server.url, token),
     async close() {
       await server.stop(2000);
+      await deps.payments.drain();
       await deps.keyUsage.stop();
       deps.mailer.close();
       await sql.end({ timeout: 5 });

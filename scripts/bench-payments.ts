@@ -1,0 +1,140 @@
+// Payments throughput and latency over HTTP, from this process, against the real server in
+// another process: many agents paying a few (hot) vendors through POST /v1/gateway/payments
+// and POST /v1/agent/pay. Then pgbench's simple-update TPS on the same database, as the
+// ceiling of one-commit-per-update on this machine. Durable commits throughout.
+// Run: bun run scripts/bench-payments.ts  (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_AGENTS, BENCH_VENDORS)
+import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import os from "node:os";
+import { getBase58Decoder } from "@solana/kit";
+import { createSecrets, generateSigningJwk } from "@/auth";
+import { parseConfig } from "@/config";
+import { unixSeconds, systemClock } from "@/core/clock";
+import { randomBase62 } from "@/core/ids";
+import { createLogger } from "@/core/logger";
+import { auditLedger, creditDeposit, encodeIntent } from "@/ledger";
+import { base58Bytes } from "@/core/solana";
+import { closedLoop, fmt, freshDatabase, startServer } from "./lib/bench";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 200);
+const VENDORS = Number(process.env.BENCH_VENDORS ?? 4);
+const b58 = getBase58Decoder();
+
+const db = await freshDatabase("machpay_bench_pay");
+const pepper = randomBase62(40);
+const env = {
+  DATABASE_URL: db.url,
+  JWT_PRIVATE_KEY: JSON.stringify(await generateSigningJwk()),
+  API_KEY_PEPPER: pepper,
+  NODE_ENV: "production",
+  DB_POOL_MAX: process.env.BENCH_POOL ?? "10",
+  PAYMENT_BATCH_MAX: process.env.BENCH_BATCH_MAX ?? "256",
+  PAYMENT_BATCH_CONCURRENCY: process.env.BENCH_BATCH_CONCURRENCY ?? "2",
+  RATE_LIMIT_AUTH_PER_MINUTE: "100000",
+};
+const config = parseConfig(env);
+const secrets = createSecrets(config, createLogger("silent"));
+const sql = db.sql;
+
+// --- fixtures: agents with API keys and linked device keys, vendors with gateway keys ---------
+function ed25519() {
+  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+  const raw = publicKey.export({ format: "jwk" }).x!;
+  return { privateKey, pubkey: b58.decode(Buffer.from(raw, "base64url")) };
+}
+async function user(role: string, type: "agent" | "vendor", i: number) {
+  const [u] = await sql<{ id: bigint }[]>`INSERT INTO users (email, role) VALUES (${`${type}${i}@bench.test`}, ${role}) RETURNING id`;
+  await sql`
+    INSERT INTO profiles (user_id, type, name, service_type, withdrawal_address, base_price_atomic)
+    VALUES (${u!.id}, ${type}, ${`${type} ${i}`}, ${type === "vendor" ? "llm" : null}, ${type === "vendor" ? "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" : null}, ${type === "vendor" ? 1000n : null})`;
+  return u!.id;
+}
+async function apiKey(userId: bigint, kind: "agent" | "gateway") {
+  const key = `mp_${kind === "agent" ? "sk" : "gk"}_live_${randomBase62(32)}`;
+  await sql`INSERT INTO api_keys (user_id, kind, name, prefix, hash) VALUES (${userId}, ${kind}, 'bench', ${key.slice(0, 15)}, ${secrets.hmac(key)})`;
+  return key;
+}
+
+interface Agent { id: bigint; key: string; device: { privateKey: KeyObject; pubkey: string } }
+interface Vendor { id: bigint; gatewayKey: string; device: { privateKey: KeyObject; pubkey: string } }
+const vendors: Vendor[] = [];
+for (let i = 0; i < VENDORS; i++) {
+  const id = await user("operator", "vendor", i);
+  const device = ed25519();
+  await sql`INSERT INTO device_keys (pubkey, kind, user_id) VALUES (${device.pubkey}, 'vendor', ${id})`;
+  vendors.push({ id, gatewayKey: await apiKey(id, "gateway"), device });
+}
+const agents: Agent[] = [];
+for (let i = 0; i < AGENTS; i++) {
+  const id = await user("architect", "agent", i);
+  const device = ed25519();
+  await sql`INSERT INTO device_keys (pubkey, kind, user_id) VALUES (${device.pubkey}, 'agent', ${id})`;
+  await creditDeposit({ sql }, { userId: id, amount: 1_000_000_000_000n, mint: config.USDC_MINT, txSignature: null, source: "internal" });
+  agents.push({ id, key: await apiKey(id, "agent"), device });
+}
+
+// Intents are signed before the timed run, so the load generator measures the server, not itself.
+const mint = base58Bytes(config.USDC_MINT);
+let nonce = 0n;
+function intentBody(agent: Agent, vendor: Vendor) {
+  const bytes = encodeIntent({
+    agent: base58Bytes(agent.device.pubkey),
+    gateway: base58Bytes(vendor.device.pubkey),
+    mint,
+    amount: 1000n,
+    nonce: ++nonce,
+    deadline: BigInt(unixSeconds(new Date()) + 3600),
+  });
+  return JSON.stringify({ intent: Buffer.from(bytes).toString("base64"), signature: b58.decode(sign(null, bytes, agent.device.privateKey)) });
+}
+const PRESIGNED = Math.max(20_000, Math.ceil(SECONDS * 15_000));
+const signed: { body: string; key: string }[] = [];
+for (let i = 0; i < PRESIGNED; i++) {
+  const agent = agents[i % AGENTS]!;
+  const vendor = vendors[i % VENDORS]!;
+  signed.push({ body: intentBody(agent, vendor), key: vendor.gatewayKey });
+}
+
+const server = await startServer(env);
+let cursor = 0;
+const gatewayPay = () => {
+  const item = signed[cursor++ % signed.length]!;
+  return fetch(server.url + "/v1/gateway/payments", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${item.key}` }, body: item.body });
+};
+let k = 0;
+const apiPay = () => {
+  const agent = agents[k % AGENTS]!;
+  const vendor = vendors[k++ % VENDORS]!;
+  return fetch(server.url + "/v1/agent/pay", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${agent.key}` },
+    body: JSON.stringify({ to: vendor.id.toString(), amount_atomic: "1000" }),
+  });
+};
+
+await closedLoop(apiPay, CONCURRENCY, 1); // warm-up
+const gateway = await closedLoop(gatewayPay, CONCURRENCY, SECONDS);
+const api = await closedLoop(apiPay, CONCURRENCY, SECONDS);
+await server.stop();
+
+const report = await auditLedger(sql, config.USDC_MINT);
+const [counts] = await sql<{ n: bigint }[]>`SELECT count(*) AS n FROM transactions`;
+
+// The ceiling: pgbench simple-update (one UPDATE + INSERT per transaction, a commit each), same database.
+const pgUrl = new URL(db.url);
+const pgArgs = ["-h", pgUrl.hostname, "-p", pgUrl.port || "5432", "-U", decodeURIComponent(pgUrl.username || "postgres")];
+const dbName = pgUrl.pathname.slice(1);
+await Bun.spawn(["pgbench", ...pgArgs, "-i", "-q", "-s", "10", dbName], { stdout: "ignore", stderr: "ignore" }).exited;
+const bench = Bun.spawn(["pgbench", ...pgArgs, "-N", "-c", String(Math.min(CONCURRENCY, 32)), "-j", "2", "-T", String(Math.min(SECONDS, 10)), dbName], { stdout: "pipe", stderr: "ignore" });
+const pgOut = await new Response(bench.stdout).text();
+const tps = /tps = ([\d.]+)/.exec(pgOut)?.[1] ?? "?";
+await db.drop();
+
+console.log(`bench-payments: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Bun ${Bun.version}, PostgreSQL at ${pgUrl.host}, synchronous_commit on (durable)`);
+console.log(`  ${AGENTS} agents -> ${VENDORS} vendors; ${CONCURRENCY} concurrent HTTP connections from this process; ${SECONDS} s per run`);
+console.log(`  server: pool ${env.DB_POOL_MAX}, batch max ${env.PAYMENT_BATCH_MAX}, batches in flight ${env.PAYMENT_BATCH_CONCURRENCY}`);
+console.log(`  POST /v1/gateway/payments  ${fmt(gateway)}  max ${gateway.max.toFixed(2)} ms`);
+console.log(`  POST /v1/agent/pay         ${fmt(api)}  max ${api.max.toFixed(2)} ms`);
+console.log(`  pgbench simple-update (-N), ${Math.min(CONCURRENCY, 32)} clients: ${tps} tps`);
+console.log(`  after the run: ${counts!.n} transactions, audit ${report.ok ? "balanced" : "NOT BALANCED"} (difference ${report.mints[0]!.difference_atomic}), negative balances ${report.negative_balances}`);

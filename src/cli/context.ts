@@ -1,0 +1,15 @@
+import type { Output } from "./output";
+
+// What every command gets from main.ts: settings resolved once from flags, environment and
+// config.json, and the few effects (time, browser) passed in rather than reached for.
+
+export interface CliContext {
+  /** Base URL of the MachPay API, without a trailing slash. */
+  apiUrl: string;
+  /** $MACHPAY_HOME: config.json and the default key files live here. */
+  home: string;
+  out: Output;
+  nowSeconds(): number;
+  sleep(ms: number): Promise<void>;
+  openUrl(url: string): Promise<boolean>;
+}

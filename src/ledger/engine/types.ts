@@ -1,0 +1,58 @@
+import type { AppError } from "@/core/errors";
+
+export type PaymentSource = "api" | "gateway" | "simulation";
+
+/** One payment, resolved and authenticated, as the engine applies it. */
+export interface PaymentRequest {
+  agentId: bigint;
+  vendorId: bigint;
+  serviceId: string | null;
+  amount: bigint;
+  mint: string;
+  reference: string | null;
+  source: PaymentSource;
+  region: string | null;
+  /** performance.now() when the request arrived: transactions.latency_ms is measured from it. */
+  receivedAt: number;
+  /** A signed gateway intent: its (agent key, nonce) is spent by this submission. */
+  intent?: { agentPubkey: string; gatewayPubkey: string; nonce: bigint; deadline: bigint; signature: string; hash: string };
+  /** Idempotency-Key: claimed and answered in the payment's own transaction. */
+  idempotency?: {
+    userId: bigint;
+    key: string;
+    requestHash: string;
+    /** The HTTP answer to store for replays (the route's DTO or error envelope). */
+    render(outcome: PaymentOutcome): { status: number; body: unknown };
+  };
+}
+
+export interface TransactionRecord {
+  id: string;
+  hash: string;
+  from_agent_id: bigint;
+  to_vendor_id: bigint;
+  service_id: string | null;
+  amount_atomic: bigint;
+  fee_atomic: bigint;
+  token_mint: string;
+  status: "confirmed" | "failed" | "reversed";
+  latency_ms: number | null;
+  reference: string | null;
+  source: PaymentSource;
+  region: string | null;
+  intent_id: string | null;
+  settled_at: Date | null;
+  created_at: Date;
+}
+
+export interface BalanceAfter {
+  available_atomic: bigint;
+  bonded_atomic: bigint;
+  pending_atomic: bigint;
+}
+
+export type PaymentOutcome =
+  | { kind: "paid"; transaction: TransactionRecord; balance: BalanceAfter; lowBalance: boolean }
+  | { kind: "refused"; error: AppError }
+  /** The Idempotency-Key was answered before: replay that answer. */
+  | { kind: "replay"; status: number; body: unknown };

@@ -1,0 +1,62 @@
+import type { Context } from "hono";
+import { AppError } from "@/core/errors";
+import { ctxOf } from "@/http/context";
+import type { AppDeps } from "@/http/deps";
+import type { HonoEnv } from "@/http/env";
+import { errorBody } from "@/http/errors";
+import type { BondCtx } from "../accounts";
+import type { PaymentOutcome } from "../engine/types";
+import { requestHash, type IdempotentAnswer } from "../idempotency";
+import type { PayCtx } from "../pay";
+import { toBalanceDTO, toTransactionDTO } from "../schemas";
+
+export const payCtx = (deps: AppDeps, c: Context<HonoEnv>): PayCtx & BondCtx => ({
+  ...ctxOf(deps, c),
+  tokenMint: deps.config.USDC_MINT,
+  payments: deps.payments,
+  minBond: deps.config.MIN_BOND_ATOMIC,
+});
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** The request's Idempotency-Key, validated, with the hash that says "same request". */
+export function idempotencyOf(c: Context<HonoEnv>, userId: bigint, body: unknown) {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return undefined;
+  if (!KEY_PATTERN.test(key)) {
+    throw new AppError("invalid_request", "Idempotency-Key must be 1-255 printable ASCII characters", {
+      details: { issues: [{ field: "idempotency-key", location: "header", message: "invalid" }] },
+    });
+  }
+  return { userId, key, requestHash: requestHash(c.req.method, c.req.path, body) };
+}
+
+export const renderError = (c: Context<HonoEnv>) => (err: AppError): IdempotentAnswer => ({ status: err.status, body: errorBody(err, c.get("requestId")) });
+
+/** The HTTP answer of a payment outcome; also what an Idempotency-Key stores. */
+export function renderPayment(c: Context<HonoEnv>, mint: string, withBalance: boolean) {
+  return (outcome: PaymentOutcome): IdempotentAnswer => {
+    if (outcome.kind === "paid") {
+      const transaction = toTransactionDTO(outcome.transaction);
+      return { status: 201, body: withBalance ? { transaction, balance: toBalanceDTO(outcome.balance, mint) } : { transaction } };
+    }
+    if (outcome.kind === "replay") return { status: outcome.status, body: outcome.body };
+    return renderError(c)(outcome.error);
+  };
+}
+
+/**
+ * Sends an answer; a refusal goes through the one error path (headers such as Retry-After included).
+ * Typed `never` for the route: a replay carries the stored status and body, which a route's typed
+ * responses cannot express (they are the same shapes, stored earlier).
+ */
+export function answer(c: Context<HonoEnv>, outcome: PaymentOutcome, rendered: IdempotentAnswer): never {
+  if (outcome.kind === "refused") throw outcome.error;
+  return send(c, rendered, outcome.kind === "replay");
+}
+
+export function send(c: Context<HonoEnv>, rendered: IdempotentAnswer, replayed = false): never {
+  if (replayed) c.header("Idempotent-Replayed", "true");
+  // SAFETY: see answer(); the status is one the route declares.
+  return c.json(rendered.body as object, rendered.status as 200) as never;
+}
