@@ -97,6 +97,29 @@ export const ConfigSchema = v.object({
   ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(24, "expected at least 24 characters"))),
   RECON_WEBHOOK_SECRET: v.optional(v.pipe(v.string(), v.minLength(16, "expected at least 16 characters"))),
 
+  // Discovery (registry)
+  OPENAI_API_KEY: v.optional(v.pipe(v.string(), v.nonEmpty())),
+  OPENAI_BASE_URL: v.optional(httpUrl),
+  EMBEDDING_MODEL: v.optional(v.pipe(v.string(), v.nonEmpty()), "text-embedding-ada-002"),
+  EMBEDDING_WORKER_INTERVAL_MS: v.optional(int(10, 60_000), "200"),
+
+  // Chain
+  SOLANA_RPC: v.optional(httpUrl),
+  SOLANA_COMMITMENT: v.optional(v.picklist(["confirmed", "finalized"], "expected confirmed or finalized"), "finalized"),
+  VAULT_TOKEN_ACCOUNT: v.optional(v.pipe(v.string(), v.regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 address"))),
+  VAULT_OWNER: v.optional(v.pipe(v.string(), v.regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 address"))),
+  HOT_WALLET_SECRET_KEY: v.optional(v.pipe(v.string(), v.regex(/^\[\s*\d+(\s*,\s*\d+){63}\s*\]$/, "expected a Solana CLI key: a JSON array of 64 numbers"))),
+  MACHPAY_PROGRAM_ID: v.optional(v.pipe(v.string(), v.regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 program id")), "MachPay1111111111111111111111111111111111111"),
+  INDEXER_INTERVAL_MS: v.optional(int(100, 600_000), "2000"),
+  SETTLEMENT_INTERVAL_MS: v.optional(int(100, 600_000), "2000"),
+  ENABLE_WORKERS: v.optional(bool, "true"),
+
+  // Real time
+  BROKER: v.optional(v.picklist(["memory", "postgres"], "expected memory or postgres"), "memory"),
+  SSE_MAX_CONNECTIONS_PER_USER: v.optional(int(1, 1000), "5"),
+  SSE_HEARTBEAT_MS: v.optional(int(100, 120_000), "15000"),
+  SSE_HISTORY_SIZE: v.optional(int(0, 100_000), "1000"),
+
   // Onboarding
   CONSOLE_URL: v.optional(httpUrl),
   RATE_LIMIT_LINK_PER_MINUTE: v.optional(int(1, 100_000), "10"),

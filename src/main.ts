@@ -5,6 +5,10 @@ import { migrate } from "./db/migrate";
 import { MIGRATIONS } from "./db/migrations";
 import { createApp } from "./http/app";
 import { createDeps } from "./http/deps";
+import { startChainWorkers } from "./chain";
+import { startRegistryWorker } from "./registry";
+import { startRealtime } from "./realtime";
+import { startSimulation } from "./simulation";
 import { serve } from "./http/serve";
 
 // Composition root: parse config, build the long-lived dependencies once, start serving,
@@ -32,12 +36,15 @@ async function main() {
     const { applied } = await migrate(sql, MIGRATIONS);
     if (applied.length > 0) logger.info("migrations applied", { applied });
   }
-  if (config.ENABLE_SIMULATION) {
-    logger.info("ENABLE_SIMULATION=true: traffic simulation requested (the simulator is not built yet)");
-  }
 
   const deps = await createDeps({ config, sql, logger, applicationName });
   deps.keyUsage.start(10_000);
+  const workers = config.ENABLE_WORKERS ? [startRegistryWorker(deps), startChainWorkers(deps)] : [];
+  const stopRealtime = startRealtime(deps);
+  if (config.ENABLE_SIMULATION) {
+    logger.info("ENABLE_SIMULATION=true: starting the traffic simulator");
+    workers.push(startSimulation(deps));
+  }
   const built = createApp(deps);
   const server = serve(built, { port: config.PORT, hostname: config.HOST, logger });
   logger.info("listening", { url: server.url, env: config.NODE_ENV });
@@ -49,10 +56,12 @@ async function main() {
       process.exit(1);
     }
     logger.info("shutting down", { signal });
-    await server.stop(config.SHUTDOWN_TIMEOUT_MS);
+    await server.stop(config.SHUTDOWN_TIMEOUT_MS, stopRealtime);
     await deps.payments.drain();
+    await Promise.all(workers.map((stop) => stop()));
     await deps.keyUsage.stop();
     deps.mailer.close();
+    await deps.broker.close();
     await sql.end({ timeout: 5 });
     logger.info("stopped");
     process.exit(0);

@@ -4,6 +4,10 @@ import { registerConsoleRoutes } from "@/console";
 import { registerLedgerRoutes } from "@/ledger";
 import { deviceScheme, registerPairingRoutes } from "@/pairing";
 import { registerPayoutRoutes } from "@/payouts";
+import { registerChainRoutes } from "@/chain";
+import { registerRegistryRoutes } from "@/registry";
+import { registerPublicRoutes } from "@/public";
+import { registerRealtimeRoutes } from "@/realtime";
 import { registerProfileRoutes } from "@/profiles";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
@@ -60,6 +64,10 @@ export function createApp(deps: AppDeps): BuiltApp {
   registerPairingRoutes(app, deps);
   registerLedgerRoutes(app, deps);
   registerPayoutRoutes(app, deps);
+  registerChainRoutes(app, deps);
+  registerRegistryRoutes(app, deps);
+  registerRealtimeRoutes(app, deps);
+  registerPublicRoutes(app, deps);
   registerConsoleRoutes(app);
 
   // Built once, on first request: the document never changes while the process runs.

@@ -5,6 +5,7 @@ import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
 import { PaymentEngine } from "@/ledger";
 import { createMailer, type Mailer } from "@/notifications";
+import { createBroker, paymentEvents, type Broker } from "@/realtime";
 import { createRateLimiter, type RateLimiter } from "./rate-limit/limiter";
 
 /** Long-lived dependencies built once by main.ts (or a test harness) and handed to createApp. */
@@ -21,11 +22,13 @@ export interface AppDeps {
   mailer: Mailer;
   rateLimiter: RateLimiter;
   payments: PaymentEngine;
+  broker: Broker;
 }
 
 export interface DepsOverrides {
   clock?: Clock;
   mailer?: Mailer;
+  broker?: Broker;
 }
 
 export async function createDeps(
@@ -34,6 +37,7 @@ export async function createDeps(
 ): Promise<AppDeps> {
   const clock = overrides.clock ?? systemClock;
   const { config, logger, sql } = base;
+  const broker = overrides.broker ?? createBroker(config, sql, logger);
   return {
     ...base,
     clock,
@@ -48,6 +52,8 @@ export async function createDeps(
       logger,
       maxBatch: config.PAYMENT_BATCH_MAX,
       maxConcurrent: config.PAYMENT_BATCH_CONCURRENCY,
+      onCommitted: paymentEvents(broker),
     }),
+    broker,
   };
 }

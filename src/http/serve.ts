@@ -5,7 +5,7 @@ export interface RunningServer {
   url: string;
   port: number;
   /** Stop accepting, run shutdown hooks (SSE streams end), then wait for in-flight requests. */
-  stop(timeoutMs: number): Promise<void>;
+  stop(timeoutMs: number, beforeDrain?: ShutdownHook): Promise<void>;
 }
 
 export type ShutdownHook = () => void | Promise<void>;
@@ -27,10 +27,10 @@ export function serve(
   return {
     url: `http://${host}:${port}`,
     port,
-    stop(timeoutMs) {
+    stop(timeoutMs, beforeDrain) {
       stopping ??= (async () => {
         const graceful = (async () => {
-          for (const hook of options.onShutdown ?? []) await hook();
+          for (const hook of [...(options.onShutdown ?? []), ...(beforeDrain ? [beforeDrain] : [])]) await hook();
           await server.stop(false);
         })();
         const deadline = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), timeoutMs).unref?.());

@@ -4,6 +4,7 @@ import { AppError } from "@/core/errors";
 import { verifyEd25519 } from "@/core/solana";
 import { withTransaction } from "@/db/transaction";
 import { findProfileOfUser } from "@/profiles";
+import { recordNotification } from "@/notifications";
 import { sha256Hex } from "@/core/hash";
 import {
   displayUserCode,
@@ -132,6 +133,7 @@ export async function approveLink(ctx: PairingCtx, input: { code: string }): Pro
     const bound = await insertDeviceKey(tx, { pubkey: request.pubkey, kind: request.kind, userId, linkRequestId: request.id, now });
     if (!bound) throw new AppError("key_already_linked", "this key was linked to a profile meanwhile", { status: 409 });
     await markApproved(tx, request.id, userId, now);
+    await recordNotification(tx, userId, "link.approved", { kind: request.kind, pubkey: request.pubkey, profile_name: profile.name });
     return { status: "approved" as const, kind: request.kind, pubkey: request.pubkey, profile: { type: profile.type, name: profile.name } };
   });
 }

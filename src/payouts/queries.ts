@@ -56,7 +56,7 @@ export async function listVendorPayouts(sql: Tx, vendorId: bigint, limit: number
   return sql<PayoutRow[]>`
     SELECT ${sql(COLUMNS)}
     FROM payouts
-    WHERE true
+    WHERE vendor_id = ${vendorId}
       ${after ? sql`AND (created_at, id) < (${after.createdAt}, ${after.id})` : sql``}
     ORDER BY created_at DESC, id DESC
     LIMIT ${limit}`;

@@ -8,7 +8,7 @@ export const PayoutRequestSchema = z
     amount: z
       .union([z.string(), z.number()])
       .optional()
-      .openapi({ description: "In USDC, as lld-backend.md shows it (500.00 or \"500.00\"); at most 6 decimals. Or give amount_atomic.", example: "500.00" }),
+      .openapi({ description: "In USDC, as lld-backend.md shows it (500.00 or \"500.00\"); at most 6 decimals; as a JSON number, below 10^9 (larger amounts as a string). Or give amount_atomic.", example: "500.00" }),
     amount_atomic: z.string().regex(/^\d{1,19}$/, "expected atomic units as a string of digits").optional(),
     destinationWallet: WalletAddressSchema.optional().openapi({ description: "Solana wallet to pay; defaults to the profile's withdrawal address" }),
     reference: z.string().trim().min(1).max(128).openapi({ description: "Your reference, unique per vendor", example: "payout_001" }),

@@ -3,6 +3,8 @@ import type { Ctx } from "@/core/context";
 import { findServiceTarget, type ServiceTarget } from "./queries";
 
 export type { ServiceTarget };
+export { registerRegistryRoutes } from "./routes";
+export { startRegistryWorker } from "./worker";
 
 export function resolveService(ctx: Pick<Ctx, "sql">, id: string): Promise<ServiceTarget | undefined> {
   return findServiceTarget(ctx.sql, id);
