@@ -1148,7 +1148,7 @@ export interface components {
         };
         PayoutRequest: {
             /**
-             * @description In USDC, as lld-backend.md shows it (500.00 or "500.00"); at most 6 decimals. Or give amount_atomic.
+             * @description In USDC, as lld-backend.md shows it (500.00 or "500.00"); at most 6 decimals; as a JSON number, below 10^9 (larger amounts as a string). Or give amount_atomic.
              * @example 500.00
              */
             amount?: string | number;

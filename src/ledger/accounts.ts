@@ -48,6 +48,8 @@ export async function withdrawBond(ctx: BondCtx, amount: bigint) {
   return withTransaction(ctx.sql, async (tx) => {
     const agent = await lockAgentRow(tx, userId);
     if (!agent?.is_agent) throw new AppError("agent_not_found", "bonds are for agents", { status: 404 });
+    // A suspended agent's bond stays frozen: it is what secures the loss that suspended it.
+    if (agent.status !== "ACTIVE") throw new AppError("agent_suspended", "a suspended agent's bond is frozen; contact support", { status: 403 });
     if (agent.bonded < amount) {
       throw new AppError("insufficient_bond", `bonded ${agent.bonded} is below ${amount}`, { status: 402, details: { bonded_atomic: agent.bonded.toString() } });
     }
@@ -99,6 +101,8 @@ export async function setSettings(ctx: Ctx, settings: SettingsRow): Promise<Sett
   const userId = actorUserId(ctx);
   return withTransaction(ctx.sql, async (tx) => {
     // Leaving on-chain mode while intents await settlement would orphan them from the bond rule.
+    // The agent row lock waits for a payment batch that read the old mode to commit its intents.
+    await lockAgentRow(tx, userId);
     const current = await findSettings(tx, userId);
     if (!current) throw new AppError("agent_not_found", "no agent profile", { status: 404 });
     if (current.settlement_mode === "onchain" && settings.settlement_mode === "ledger" && (await pendingIntentsOf(tx, userId)) > 0n) {

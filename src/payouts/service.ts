@@ -29,6 +29,11 @@ export async function requestPayout(
     const vendor = await lockVendor(tx, vendorId);
     if (!vendor) throw new AppError("vendor_not_found", "no vendor profile", { status: 404 });
     const destination = input.destinationWallet ?? vendor.withdrawal_address;
+    // A leaked gateway key must not be able to send earnings elsewhere: only a signed-in
+    // session may pay out to another wallet than the profile's withdrawal address.
+    if (destination !== vendor.withdrawal_address && ctx.actor.kind === "user" && ctx.actor.via !== "jwt") {
+      throw new AppError("session_required", "paying out to another wallet than the profile's withdrawal address needs a signed-in session", { status: 403 });
+    }
     if (!destination) {
       throw new AppError("invalid_request", "destinationWallet is required (the profile has no withdrawal address)", {
         details: { issues: [{ field: "destinationWallet", location: "json", message: "required" }] },

@@ -138,16 +138,19 @@ export function intentBytes(
 
 /**
  * Waits (polling the server, no timers) until `count` of this app's connections wait on a lock:
- * how a test knows a payment batch reached a row lock the test holds.
+ * how a test knows a payment batch reached a row lock the test holds. Stops early once `orUntil`
+ * settles (a request that was expected to wait may also just answer).
  */
-export async function waitForLockWaiters(t: TestApp, count: number) {
-  for (let i = 0; i < 20_000; i++) {
+export async function waitForLockWaiters(t: TestApp, count: number, orUntil?: Promise<unknown>) {
+  let settled = false;
+  void orUntil?.finally(() => (settled = true)).catch(() => {});
+  for (let i = 0; i < 20_000 && !settled; i++) {
     const [row] = await t.sql<{ n: bigint }[]>`
       SELECT count(*) AS n FROM pg_stat_activity
       WHERE datname = ${t.db.name} AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`;
     if (Number(row!.n) >= count) return;
   }
-  throw new Error(`waitForLockWaiters: fewer than ${count} waiters`);
+  if (!settled) throw new Error(`waitForLockWaiters: fewer than ${count} waiters`);
 }
 
 /**
@@ -194,8 +197,10 @@ export async function vendorRow(t: TestApp, vendorId: bigint) {
 }
 
 /** The notifications recorded for a user, oldest first. */
+/** A user's money notifications (payouts, settlements), oldest first; pairing notices are left out. */
 export async function notificationsOf(t: TestApp, userId: bigint) {
-  return t.sql<{ type: string; payload: any }[]>`SELECT type, payload FROM notifications WHERE user_id = ${userId} ORDER BY id`;
+  return t.sql<{ type: string; payload: any }[]>`
+    SELECT type, payload FROM notifications WHERE user_id = ${userId} AND type <> 'link.approved' ORDER BY id`;
 }
 
 /**
