@@ -49,6 +49,12 @@ async function main() {
   const server = serve(built, { port: config.PORT, hostname: config.HOST, logger });
   logger.info("listening", { url: server.url, env: config.NODE_ENV });
 
+  // postgres.js 3.4.9 can throw from a socket callback when the server ends a connection mid-
+  // transaction (porsager/postgres#1066). That transaction is rolled back by the server; the pool
+  // reconnects. Log it rather than let one dropped connection take the whole API down.
+  process.on("uncaughtException", (err) => logger.error("uncaught exception", { err }));
+  process.on("unhandledRejection", (err) => logger.error("unhandled rejection", { err }));
+
   let signals = 0;
   const shutdown = async (signal: string) => {
     if (++signals > 1) {

@@ -1,11 +1,10 @@
 // Solana: deposits, the vault indexer, payout settlement, endpoint PDA proofs (lld-backend.md §4).
-import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps } from "@/http/deps";
-import type { HonoEnv } from "@/http/env";
-
-export function registerChainRoutes(_router: OpenAPIHono<HonoEnv>, _deps: AppDeps) {}
-
-/** Starts the vault indexer and the settlement worker; returns their stop function. */
-export function startChainWorkers(_deps: AppDeps): () => Promise<void> {
-  return async () => {};
-}
+export { Chain, type Commitment, type ParsedTransaction } from "./rpc";
+export { registerChainRoutes } from "./routes";
+export { startChainWorkers } from "./workers";
+export { claimDeposit, inspectDeposit, type ChainSettings, type DepositCtx } from "./deposits";
+export { indexVaultOnce } from "./indexer";
+export { settleOnce, type SettlementCtx } from "./settlement-worker";
+export { verifyEndpointPda, type PdaCheck } from "./pda";
+export { chainSettings } from "./settings";
+export { buildPayoutTransaction } from "./payout-tx";

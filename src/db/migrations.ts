@@ -8,6 +8,9 @@ import m0005 from "../../sql/0005_auth.sql" with { type: "text" };
 import m0006 from "../../sql/0006_rate_limits.sql" with { type: "text" };
 import m0007 from "../../sql/0007_pairing.sql" with { type: "text" };
 import m0008 from "../../sql/0008_ledger_rules.sql" with { type: "text" };
+import m0009 from "../../sql/0009_chain.sql" with { type: "text" };
+import m0010 from "../../sql/0010_registry.sql" with { type: "text" };
+import m0011 from "../../sql/0011_realtime.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -23,4 +26,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0006_rate_limits.sql", sql: m0006 },
   { name: "0007_pairing.sql", sql: m0007 },
   { name: "0008_ledger_rules.sql", sql: m0008 },
+  { name: "0009_chain.sql", sql: m0009 },
+  { name: "0010_registry.sql", sql: m0010 },
+  { name: "0011_realtime.sql", sql: m0011 },
 ];

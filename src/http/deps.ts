@@ -6,6 +6,7 @@ import type { Sql } from "@/db/client";
 import { PaymentEngine } from "@/ledger";
 import { createMailer, type Mailer } from "@/notifications";
 import { createBroker, paymentEvents, type Broker } from "@/realtime";
+import { Chain, verifyEndpointPda } from "@/chain";
 import { createRateLimiter, type RateLimiter } from "./rate-limit/limiter";
 
 /** Long-lived dependencies built once by main.ts (or a test harness) and handed to createApp. */
@@ -23,6 +24,10 @@ export interface AppDeps {
   rateLimiter: RateLimiter;
   payments: PaymentEngine;
   broker: Broker;
+  /** The Solana RPC; absent when SOLANA_RPC is not configured. */
+  chain: Chain | undefined;
+  /** The endpoint PDA proof the registry calls (absent without a chain). */
+  pdaVerifier: ((input: { pdaAddress: string; txSignature: string }) => Promise<{ ok: true } | { ok: false; code: string; message: string }>) | undefined;
 }
 
 export interface DepsOverrides {
@@ -38,6 +43,7 @@ export async function createDeps(
   const clock = overrides.clock ?? systemClock;
   const { config, logger, sql } = base;
   const broker = overrides.broker ?? createBroker(config, sql, logger);
+  const chain = config.SOLANA_RPC ? new Chain(config.SOLANA_RPC) : undefined;
   return {
     ...base,
     clock,
@@ -55,5 +61,7 @@ export async function createDeps(
       onCommitted: paymentEvents(broker),
     }),
     broker,
+    chain,
+    pdaVerifier: chain ? (input) => verifyEndpointPda(chain, config.MACHPAY_PROGRAM_ID, input) : undefined,
   };
 }

@@ -89,7 +89,7 @@ export async function payFromGateway(
   let serviceId: string | null = null;
   if (input.serviceId) {
     const service = await resolveService(ctx, input.serviceId);
-    if (!service || service.vendor_id !== vendorId) throw new AppError("service_not_found", "no such service of this vendor", { status: 404 });
+    if (!service || service.vendor_id !== vendorId || !service.is_active) throw new AppError("service_not_found", "no active service of this vendor has this id", { status: 404 });
     serviceId = service.id;
   }
   return ctx.payments.submit({

@@ -153,9 +153,11 @@ export async function applyBatch(sql: Sql, batch: PaymentRequest[], options: App
       // A vendor whose profile went away since its payments were resolved: the batch must not
       // debit agents for a credit that lands nowhere. Rolled back, it is retried payment by payment.
       const credited = creditVendors(tx, c.map(([k]) => k), c.map(([, v]) => v));
-      writes.push(credited.then((rows) => {
-        if (rows.length !== c.length) throw vendorGone();
-      }));
+      writes.push(
+        credited.then((rows) => {
+          if (rows.length !== c.length) throw vendorGone();
+        }),
+      );
     }
     if (fees > 0n) writes.push(addFees(tx, batch[0]!.mint, fees));
     const s = sorted(spend);

@@ -1,4 +1,5 @@
 import type { Clock } from "@/core/clock";
+import { AppError } from "@/core/errors";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
 import { applyBatch } from "./apply";
@@ -90,6 +91,12 @@ export class PaymentEngine {
         // Isolate whatever failed: each payment alone, so one bad payment cannot sink the rest.
         this.options.logger.warn("payment batch failed; retrying its payments one by one", { size: batch.length, err });
         await Promise.all(batch.map((w) => this.run([w])));
+        return;
+      }
+      // A row the payment names vanished between its checks and its commit (a service deleted
+      // meanwhile): nothing was written, and the payer is told so, not given a 500.
+      if ((err as { code?: string }).code === "23503") {
+        for (const w of batch) w.resolve({ kind: "refused", error: new AppError("service_not_found", "the service was removed while the payment was processed", { status: 404 }) });
         return;
       }
       for (const w of batch) w.reject(err);

@@ -1,0 +1,13 @@
+import type { Tx } from "@/db/client";
+
+export async function getCheckpoint(sql: Tx, name: string): Promise<{ signature: string; slot: bigint } | undefined> {
+  const [row] = await sql<{ signature: string; slot: bigint }[]>`SELECT signature, slot FROM chain_checkpoints WHERE name = ${name}`;
+  return row;
+}
+
+export async function setCheckpoint(sql: Tx, name: string, signature: string, slot: bigint): Promise<void> {
+  await sql`
+    INSERT INTO chain_checkpoints (name, signature, slot)
+    VALUES (${name}, ${signature}, ${slot.toString()})
+    ON CONFLICT (name) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot, updated_at = now()`;
+}

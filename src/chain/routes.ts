@@ -1,0 +1,67 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { requireRole } from "@/auth";
+import { getAgentBalance } from "@/ledger";
+import { ctxOf } from "@/http/context";
+import type { AppDeps } from "@/http/deps";
+import type { HonoEnv } from "@/http/env";
+import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
+import { claimDeposit, type DepositCtx } from "./deposits";
+import { chainNotConfigured } from "./pda";
+import { DepositAddressSchema, DepositRequestSchema, DepositResultSchema } from "./schemas";
+import { chainSettings } from "./settings";
+
+const security = [{ bearerAuth: [] }];
+
+const depositRoute = createRoute({
+  method: "post",
+  path: "/v1/agent/deposit",
+  operationId: "claimDeposit",
+  tags: ["agent"],
+  summary: "Credit a USDC transfer into the vault, by its transaction signature (once per signature)",
+  description:
+    "The transaction must be finalized, succeeded, move the configured mint into the vault token account, and come from one of the agent's " +
+    "wallets (sign-in wallet or a linked key) or carry the memo machpay:<user id>. 409 deposit_not_final (retry), 404 transaction_not_found, " +
+    "422 transaction_failed / not_a_deposit, 403 deposit_not_yours, 503 chain_* (retry).",
+  security,
+  request: { body: jsonBody(DepositRequestSchema) },
+  responses: { 200: jsonContent("Credited, or credited before", DepositResultSchema), ...errorsFor(400, 401, 403, 404, 409, 503) },
+});
+
+const addressRoute = createRoute({
+  method: "get",
+  path: "/v1/agent/deposit-address",
+  operationId: "getDepositAddress",
+  tags: ["agent"],
+  summary: "Where a wallet sends USDC to fund this agent",
+  security,
+  responses: { 200: jsonContent("The vault and the memo naming this agent", DepositAddressSchema), ...errorsFor(401, 403, 503) },
+});
+
+export function depositCtx(deps: AppDeps, c: Context<HonoEnv>): DepositCtx {
+  const settings = chainSettings(deps.config);
+  if (!deps.chain || !settings) throw chainNotConfigured();
+  return { ...ctxOf(deps, c), chain: deps.chain, settings };
+}
+
+export function registerChainRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+  router.use("/v1/agent/deposit", requireRole("architect"));
+  router.use("/v1/agent/deposit-address", requireRole("architect"));
+  router.openapi(depositRoute, async (c) => {
+    const ctx = depositCtx(deps, c);
+    const outcome = await claimDeposit(ctx, c.req.valid("json"));
+    c.set("logFields", { ...c.get("logFields"), tx_signature: outcome.txSignature, deposit: outcome.status });
+    const balance = await getAgentBalance({ ...ctx, tokenMint: ctx.settings.mint }, outcome.userId);
+    return c.json({ status: outcome.status, tx_signature: outcome.txSignature, amount_atomic: outcome.amount.toString(), balance }, 200);
+  });
+  router.openapi(addressRoute, (c) => {
+    const settings = chainSettings(deps.config);
+    if (!settings) throw chainNotConfigured();
+    const actor = c.get("actor");
+    const userId = actor.kind === "user" ? actor.userId.toString() : "";
+    return c.json(
+      { vault_token_account: settings.vaultTokenAccount, vault_owner: settings.vaultOwner, token_mint: settings.mint, decimals: deps.config.USDC_DECIMALS, memo: `machpay:${userId}` },
+      200,
+    );
+  });
+}
