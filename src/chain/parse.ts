@@ -13,7 +13,8 @@ export function allInstructions(tx: ParsedTransaction): ParsedInstruction[] {
 
 export function memos(tx: ParsedTransaction): string[] {
   return allInstructions(tx)
-    .filter((ix) => MEMO_PROGRAMS.has(ix.programId) && typeof ix.parsed === "string")
+    // By the parser's label as well as known ids: memo programs have several deployments.
+    .filter((ix) => (ix.program === "spl-memo" || MEMO_PROGRAMS.has(ix.programId)) && typeof ix.parsed === "string")
     .map((ix) => ix.parsed as string);
 }
 
@@ -28,7 +29,7 @@ interface TransferInfo {
 export function transferAuthorities(tx: ParsedTransaction, destination: string): string[] {
   const out: string[] = [];
   for (const ix of allInstructions(tx)) {
-    if (!TOKEN_PROGRAMS.has(ix.programId) || typeof ix.parsed !== "object" || ix.parsed === null) continue;
+    if (!(ix.program === "spl-token" || TOKEN_PROGRAMS.has(ix.programId)) || typeof ix.parsed !== "object" || ix.parsed === null) continue;
     const parsed = ix.parsed as { type?: string; info?: TransferInfo };
     if (parsed.type !== "transfer" && parsed.type !== "transferChecked") continue;
     if (parsed.info?.destination !== destination) continue;

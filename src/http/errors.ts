@@ -40,13 +40,17 @@ export const errorResponses = {
   503: errorContent("A dependency is unavailable or the feature is switched off here; retry later."),
 } as const;
 
+// Details may carry chain data with bigints (e.g. an instruction error's custom code).
+const plainJson = (value: Record<string, unknown>): Record<string, unknown> =>
+  JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+
 /** The envelope of an error, as stored for idempotent replays and sent by errorJson. */
 export function errorBody(err: AppError, requestId: string): ErrorBody {
   return {
     error: {
       code: err.code,
       message: err.message,
-      ...(err.details ? { details: err.details } : {}),
+      ...(err.details ? { details: plainJson(err.details) } : {}),
       request_id: requestId,
     },
   };
