@@ -3,9 +3,11 @@ import type { HonoEnv } from "@/http/env";
 import { normaliseUserCode } from "@/pairing";
 import { displayUserCode } from "@/pairing";
 import linkJs from "./assets/link.js" with { type: "text" };
+import liveJs from "./assets/live.js" with { type: "text" };
 import signinJs from "./assets/signin.js" with { type: "text" };
 import { cliLoginPage, errorPage } from "./pages/cli-login";
 import { linkPage } from "./pages/link";
+import { livePage } from "./pages/live";
 
 // Server-rendered console pages (no front-end build). HTML, so they stay out of the OpenAPI document.
 
@@ -16,7 +18,7 @@ export function parseCliPort(raw: string | undefined): number | null {
   return port >= 1024 && port <= 65535 ? port : null;
 }
 
-const SCRIPTS: Record<string, string> = { "signin.js": signinJs, "link.js": linkJs };
+const SCRIPTS: Record<string, string> = { "signin.js": signinJs, "link.js": linkJs, "live.js": liveJs };
 
 export function registerConsoleRoutes(router: OpenAPIHono<HonoEnv>) {
   for (const [name, text] of Object.entries(SCRIPTS)) {
@@ -25,6 +27,8 @@ export function registerConsoleRoutes(router: OpenAPIHono<HonoEnv>) {
       return c.body(text, 200, { "Content-Type": "text/javascript; charset=utf-8" });
     });
   }
+  // The live dashboard is the console's front page too: `npm run dev` shows it at /console.
+  for (const path of ["/console", "/console/live"]) router.get(path, (c) => c.html(livePage(), 200));
   router.get("/console/auth/cli", (c) => {
     const port = parseCliPort(c.req.query("port"));
     if (port === null) {

@@ -1,42 +1,63 @@
 // Real time: the broker, the SSE stream, and the events other modules publish (lld-backend.md §3.5).
-import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Config } from "@/config";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
 import type { AppDeps } from "@/http/deps";
-import type { HonoEnv } from "@/http/env";
-import type { PaymentOutcome, PaymentRequest } from "@/ledger";
+import { getNetworkStats } from "@/public";
 import type { Broker } from "./broker";
+import { hubOf } from "./hub";
+import { createMemoryBroker } from "./memory-broker";
+import { createPostgresBroker } from "./postgres-broker";
+import { startNotificationRelay } from "./relay";
 
-export type { Broker, BrokerEvent, Listener } from "./broker";
+export type { Broker, BrokerEvent, Listener, PublishOptions } from "./broker";
+export { paymentEvents, StreamEventSchema } from "./events";
+export { registerRealtimeRoutes } from "./routes";
+export { userTopic } from "./topics";
 
 /** Builds the broker BROKER names. */
-export function createBroker(_config: Config, _sql: Sql, _logger: Logger): Broker {
-  const listeners = new Set<{ topics: readonly string[]; listener: (e: import("./broker").BrokerEvent) => void }>();
-  let seq = 0;
-  return {
-    publish(topic, type, data) {
-      const event = { id: String(++seq), topic, type, data };
-      for (const l of listeners) if (l.topics.includes(topic)) queueMicrotask(() => l.listener(event));
-    },
-    subscribe(topics, listener) {
-      const entry = { topics, listener };
-      listeners.add(entry);
-      return () => void listeners.delete(entry);
-    },
-    history: async () => [],
-    close: async () => {},
+export function createBroker(config: Config, sql: Sql, logger: Logger): Broker {
+  const options = { historySize: config.SSE_HISTORY_SIZE, logger };
+  return config.BROKER === "postgres" ? createPostgresBroker(sql, options) : createMemoryBroker(options);
+}
+
+export interface RealtimeOptions {
+  /** How often network stats go out on `stats` (2 s: contract.md). */
+  statsMs?: number;
+  /** How long a stream may take to end at shutdown before it is cut. */
+  shutdownGraceMs?: number;
+}
+
+/**
+ * Stats loop and notification relay; returns their stop function, which also ends every SSE
+ * stream (main.ts runs it before the server drains in-flight requests).
+ */
+export function startRealtime(deps: AppDeps, options: RealtimeOptions = {}): () => Promise<void> {
+  const log = deps.logger.child({ component: "realtime" });
+  const hub = hubOf(deps.broker);
+  const ctx = { sql: deps.sql, actor: { kind: "system", job: "stats" } as const, clock: deps.clock, log, tokenMint: deps.config.USDC_MINT };
+  let statsRunning = false;
+  // Each instance computes the stats for its own subscribers (ephemeral: not sent to others).
+  const publishStats = async () => {
+    if (statsRunning || hub.size === 0) return;
+    statsRunning = true;
+    try {
+      deps.broker.publish("stats", "stats", await getNetworkStats(ctx), { ephemeral: true });
+    } catch (err) {
+      log.warn("stats computation failed", { err });
+    } finally {
+      statsRunning = false;
+    }
   };
-}
+  const stats = setInterval(() => void publishStats(), options.statsMs ?? 2000);
+  stats.unref?.();
+  const stopRelay = startNotificationRelay(deps.sql, deps.broker, log);
 
-/** What the payment engine calls after each COMMIT: ticker, payment sent/received, low balance. */
-export function paymentEvents(_broker: Broker): (payments: PaymentRequest[], outcomes: PaymentOutcome[]) => void {
-  return () => {};
-}
-
-export function registerRealtimeRoutes(_router: OpenAPIHono<HonoEnv>, _deps: AppDeps) {}
-
-/** Stats loop and notification relay; returns their stop function (ends SSE streams too). */
-export function startRealtime(_deps: AppDeps): () => Promise<void> {
-  return async () => {};
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      clearInterval(stats);
+      await stopRelay();
+      await hub.closeAll(options.shutdownGraceMs ?? 1000);
+    })());
 }

@@ -1,7 +1,24 @@
 // Traffic simulation (lld-backend.md §6): ticker, real transactions and balances loops.
 import type { AppDeps } from "@/http/deps";
+import { DEFAULT_SIMULATION, runSimulator, type SimulationOptions } from "./simulator";
+
+export { DEFAULT_SIMULATION, runSimulator, type SimulationOptions } from "./simulator";
 
 /** Starts the simulator inside this process; returns its stop function. */
-export function startSimulation(_deps: AppDeps): () => Promise<void> {
-  return async () => {};
+export function startSimulation(deps: AppDeps, options: Partial<SimulationOptions> = {}): () => Promise<void> {
+  const log = deps.logger.child({ component: "simulation" });
+  const ctx = { sql: deps.sql, actor: { kind: "simulator" } as const, clock: deps.clock, log };
+  let stopped = false;
+  const running = runSimulator(
+    { ctx, broker: deps.broker, payments: deps.payments, tokenMint: deps.config.USDC_MINT },
+    { ...DEFAULT_SIMULATION, ...options },
+  ).catch((err) => {
+    log.error("simulation could not start", { err });
+    return async () => {};
+  });
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await (await running)();
+  };
 }

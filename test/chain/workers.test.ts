@@ -137,7 +137,6 @@ describe("settlement worker", () => {
         clock: app.deps.clock,
         log: app.logger,
         chain: new Chain(poor.url),
-        settings: chainSettings(app.config)!,
         hot: await createKeyPairSignerFromBytes(poor.hotWallet.secretKey64),
         mint: poor.mint,
         decimals: 6,

@@ -65,6 +65,7 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
       await deps.payments.drain();
       await deps.keyUsage.stop();
       deps.mailer.close();
+      await deps.broker.close();
       await sql.end({ timeout: 5 });
       if (!options.db) await db.drop();
     },

@@ -1,0 +1,80 @@
+import { z } from "@hono/zod-openapi";
+
+// Public DTOs (lld-backend.md §7.1). No user ids or wallets: these are anyone's to read.
+
+const atomic = (description: string) => z.string().regex(/^\d+$/).openapi({ description, example: "25000000" });
+
+export const RegionSchema = z
+  .object({
+    region: z.string().openapi({ example: "us-east-1" }),
+    name: z.string().openapi({ example: "Virginia" }),
+    lat: z.number(),
+    lng: z.number(),
+  })
+  .openapi("DataCenter");
+
+export const TickerItemSchema = z
+  .object({
+    id: z.string().openapi({ description: "The transaction id (sim_... for the simulator's ephemeral feed)", example: "tx_4fQ7Zr0kXbN2yTq8WcLm9a" }),
+    amount_atomic: atomic("Amount paid"),
+    token_mint: z.string(),
+    service_id: z.string().nullable(),
+    service_type: z.string().nullable().openapi({ example: "inference-llm" }),
+    region: z.string().nullable().openapi({ description: "Data center the payment entered through", example: "us-east-1" }),
+    lat: z.number().nullable(),
+    lng: z.number().nullable(),
+    latency_ms: z.number().int().nullable(),
+    source: z.enum(["api", "gateway", "simulation"]),
+    simulated: z.boolean(),
+    created_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("TickerItem");
+
+export const NetworkStatsSchema = z
+  .object({
+    volume_24h_atomic: atomic("Paid over the last 24 hours"),
+    tx_count_24h: z.number().int(),
+    tps: z.number().openapi({ description: "Payments per second over the last one to two minutes" }),
+    avg_latency_ms_24h: z.number().nullable().openapi({ description: "Mean request-to-commit latency over 24 hours" }),
+    active_agents_24h: z.number().int().openapi({ description: "Agents that paid in the last 24 hours" }),
+    active_vendors_24h: z.number().int(),
+    agents_total: z.number().int(),
+    vendors_total: z.number().int(),
+    token_mint: z.string(),
+    generated_at: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("NetworkStats");
+
+export const GlobeVectorSchema = z
+  .object({
+    from: RegionSchema,
+    to: RegionSchema,
+    tx_count_24h: z.number().int(),
+    volume_24h_atomic: atomic("Paid along this flow over 24 hours"),
+  })
+  .openapi("GlobeVector");
+
+export const LeaderboardItemSchema = z
+  .object({
+    rank: z.number().int().openapi({ example: 1 }),
+    name: z.string().openapi({ description: "The agent's profile name", example: "Research Agent" }),
+    volume_atomic: atomic("Spent over the period"),
+    simulated: z.boolean(),
+  })
+  .openapi("LeaderboardItem");
+
+export const DashboardSchema = z
+  .object({
+    stats: NetworkStatsSchema,
+    ticker: z.array(TickerItemSchema),
+    vectors: z.array(GlobeVectorSchema),
+    leaderboard: z.array(LeaderboardItemSchema),
+    regions: z.array(RegionSchema),
+  })
+  .openapi("DashboardResponse");
+
+export type TickerItem = z.infer<typeof TickerItemSchema>;
+export type NetworkStats = z.infer<typeof NetworkStatsSchema>;
+export type GlobeVector = z.infer<typeof GlobeVectorSchema>;
+export type LeaderboardItem = z.infer<typeof LeaderboardItemSchema>;
+export type Dashboard = z.infer<typeof DashboardSchema>;

@@ -1,0 +1,163 @@
+import * as v from "valibot";
+import type { Logger } from "@/core/logger";
+import type { Sql } from "@/db/client";
+import { createFanout, eventJson, type Broker, type BrokerEvent } from "./broker";
+import { appendEvents, eventsAfter, eventsBetween, lastEventId, pruneEvents, topicHistory, type EventRow } from "./queries";
+
+export const EVENTS_CHANNEL = "machpay_events";
+// NOTIFY refuses payloads of 8000 bytes or more; beyond this, listeners read the rows instead.
+const NOTIFY_INLINE_BYTES = 7900;
+const FLUSH_BATCH = 500;
+// Publishing never waits on the database: past this many unsent events, new ones are dropped.
+const MAX_PENDING = 10_000;
+const POLL_MS = 2000;
+const PRUNE_MS = 60_000;
+const RETAIN_MS = 3600_000;
+const RETAIN_ROWS = 200_000;
+
+// What a NOTIFY carries: the events themselves, or the id range to read from realtime_events.
+const NotifySchema = v.union([
+  v.object({ e: v.array(v.tuple([v.pipe(v.string(), v.digits()), v.string(), v.string(), v.unknown()])) }),
+  v.object({ r: v.tuple([v.pipe(v.string(), v.digits()), v.pipe(v.string(), v.digits())]) }),
+]);
+
+const toEvent = (r: EventRow): BrokerEvent => ({ id: r.id.toString(), topic: r.topic, type: r.type, data: r.data });
+
+function notifyPayload(rows: EventRow[]): string {
+  const inline = eventJson({ e: rows.map((r) => [r.id, r.topic, r.type, r.data]) });
+  if (Buffer.byteLength(inline) < NOTIFY_INLINE_BYTES) return inline;
+  return JSON.stringify({ r: [rows[0]!.id.toString(), rows[rows.length - 1]!.id.toString()] });
+}
+
+/**
+ * Every instance's broker over one database: published events are rows (ids and history shared
+ * by all instances) announced by NOTIFY on a dedicated LISTEN connection. Notifications are lost
+ * while that connection is down, so every (re)connect, and a slow poll besides, re-reads the rows
+ * after the last id delivered here. All incoming work runs on one promise chain, in id order.
+ */
+export function createPostgresBroker(sql: Sql, options: { historySize: number; logger: Logger }): Broker {
+  const log = options.logger.child({ component: "broker" });
+  const fanout = createFanout((err) => log.error("event listener failed", { err }));
+  let lastSeen: bigint | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  let closed = false;
+  const pending: { topic: string; type: string; data: unknown }[] = [];
+  let flushing: Promise<void> | null = null;
+  let dropped = 0;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  const serial = (work: () => Promise<void> | void) => {
+    chain = chain.then(work).catch((err) => log.error("broker delivery failed", { err }));
+    return chain;
+  };
+  const deliver = (rows: EventRow[]) => {
+    for (const r of rows) {
+      if (lastSeen !== null && r.id <= lastSeen) continue;
+      lastSeen = r.id;
+      fanout.deliver(toEvent(r));
+    }
+  };
+  const resync = async () => {
+    if (lastSeen === null || closed) return;
+    for (;;) {
+      const rows = await eventsAfter(sql, lastSeen, 1000);
+      deliver(rows);
+      if (rows.length < 1000) return;
+    }
+  };
+  const onNotify = (payload: string) =>
+    serial(async () => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(payload);
+      } catch {
+        parsed = undefined;
+      }
+      const message = v.safeParse(NotifySchema, parsed);
+      if (!message.success) return log.warn("ignored a malformed event notification");
+      if ("e" in message.output) {
+        deliver(message.output.e.map(([id, topic, type, data]) => ({ id: BigInt(id), topic, type, data })));
+      } else {
+        const [from, to] = message.output.r;
+        // Anything between the last id seen and this range was missed: read it too.
+        const start = lastSeen !== null && lastSeen < BigInt(from) ? lastSeen + 1n : BigInt(from);
+        deliver(await eventsBetween(sql, start, BigInt(to)));
+      }
+    });
+
+  const listen = async (attempt = 0): Promise<void> => {
+    if (closed) return;
+    try {
+      if (lastSeen === null) lastSeen = await lastEventId(sql);
+      const handle = await sql.listen(EVENTS_CHANNEL, onNotify, () => void serial(resync));
+      unlisten = handle.unlisten;
+    } catch (err) {
+      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      log.warn("LISTEN failed; retrying", { err, retry_in_ms: delay });
+      setTimeout(() => void listen(attempt + 1), delay).unref?.();
+    }
+  };
+  void listen();
+
+  const poll = setInterval(() => void serial(resync), POLL_MS);
+  const prune = setInterval(() => {
+    pruneEvents(sql, new Date(Date.now() - RETAIN_MS), RETAIN_ROWS).catch((err) => log.warn("pruning events failed", { err }));
+  }, PRUNE_MS);
+  poll.unref?.();
+  prune.unref?.();
+
+  const flush = async () => {
+    while (pending.length > 0) {
+      const batch = pending.splice(0, FLUSH_BATCH);
+      try {
+        await appendEvents(sql, EVENTS_CHANNEL, eventJson(batch), notifyPayload);
+      } catch (err) {
+        log.error("publishing events failed; dropped", { err, events: batch.length });
+        if (closed) return;
+      }
+    }
+  };
+  const scheduleFlush = () => {
+    flushing ??= flush().finally(() => {
+      flushing = null;
+      if (pending.length > 0 && !closed) scheduleFlush();
+    });
+  };
+
+  return {
+    publish(topic, type, data, publishOptions) {
+      if (publishOptions?.ephemeral) {
+        fanout.deliver({ id: (lastSeen ?? 0n).toString(), topic, type, data, ephemeral: true });
+        return;
+      }
+      if (closed) return;
+      if (pending.length >= MAX_PENDING) {
+        if (dropped++ % 1000 === 0) log.warn("event backlog full; dropping events", { dropped });
+        return;
+      }
+      pending.push({ topic, type, data });
+      // Events published in the same tick go out in one transaction and one NOTIFY.
+      if (!flushing) queueMicrotask(scheduleFlush);
+    },
+    subscribe: fanout.subscribe,
+    async history(topics, afterId) {
+      const after = BigInt(afterId);
+      const perTopic = await Promise.all([...new Set(topics)].map((t) => topicHistory(sql, t, after, options.historySize)));
+      return perTopic
+        .flat()
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .map(toEvent);
+    },
+    lastId: () => (lastSeen === null ? null : lastSeen.toString()),
+    async close() {
+      if (closed) return;
+      await flushing;
+      closed = true;
+      clearInterval(poll);
+      clearInterval(prune);
+      await unlisten?.().catch(() => {});
+      await chain;
+      fanout.clear();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import type { Ctx } from "@/core/context";
+import { randomBase62 } from "@/core/ids";
+import { creditDeposit, getAgentBalance, payFromApi, type PaymentEngine } from "@/ledger";
+import { REGIONS } from "@/public";
+import type { Broker } from "@/realtime";
+import { userTopic } from "@/realtime";
+import { ensureActors, SERVICE_TYPES, simActor, type SimAgent, type SimVendor } from "./actors";
+
+// The three loops of lld-backend.md §6.1, over simulated agents and vendors stamped with data
+// centers (§6.2). Money moves only through the ledger's own verbs, as for any user.
+
+export interface SimulationOptions {
+  /** Ephemeral ticker items (never stored as transactions). */
+  tickerMs: number;
+  /** Real payments through the ledger. */
+  transactionMs: number;
+  /** Balance check: top up low agents, publish their balances. */
+  balanceMs: number;
+  agents: number;
+  vendors: number;
+}
+
+export const DEFAULT_SIMULATION: SimulationOptions = { tickerMs: 500, transactionMs: 5000, balanceMs: 2000, agents: 8, vendors: 5 };
+
+export interface SimulatorDeps {
+  ctx: Ctx;
+  broker: Broker;
+  payments: PaymentEngine;
+  tokenMint: string;
+}
+
+const TOP_UP_BELOW = 2_000_000n; // 2 USDC
+const TOP_UP = 25_000_000n; // 25 USDC
+
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+const between = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
+
+/** Runs `fn` every `ms`, never two at once; stop() waits for a run in progress. */
+function every(ms: number, fn: () => Promise<void>, onError: (err: unknown) => void) {
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    if (running) return;
+    running = fn()
+      .catch(onError)
+      .finally(() => (running = null));
+  };
+  const timer = setInterval(tick, ms);
+  tick();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
+export async function runSimulator(deps: SimulatorDeps, options: SimulationOptions): Promise<() => Promise<void>> {
+  const { ctx, broker } = deps;
+  const log = ctx.log.child({ component: "simulation" });
+  const { agents, vendors } = await ensureActors(ctx, options);
+  log.info("simulation running", { agents: agents.length, vendors: vendors.length, ticker_ms: options.tickerMs, transaction_ms: options.transactionMs });
+  const lastBalance = new Map<bigint, string>();
+
+  const ticker = async () => {
+    const region = pick(REGIONS);
+    broker.publish("ticker", "ticker", {
+      id: `sim_${randomBase62(16)}`,
+      amount_atomic: String(between(1_000, 250_000)),
+      token_mint: deps.tokenMint,
+      service_id: null,
+      service_type: pick(SERVICE_TYPES),
+      region: region.id,
+      lat: region.lat,
+      lng: region.lng,
+      latency_ms: between(4, 120),
+      source: "simulation",
+      simulated: true,
+      created_at: ctx.clock.now().toISOString(),
+    });
+  };
+
+  const pay = async (agent: SimAgent, vendor: SimVendor) => {
+    const outcome = await payFromApi(
+      { ...ctx, actor: simActor(agent.id, "architect"), tokenMint: deps.tokenMint, payments: deps.payments },
+      { to: vendor.id.toString(), amount: BigInt(between(1_000, 100_000)), region: agent.region, source: "simulation", receivedAt: performance.now() },
+    );
+    if (outcome.kind === "refused") log.debug("simulated payment refused", { code: outcome.error.code });
+  };
+  const transactions = async () => {
+    const count = between(1, 3);
+    await Promise.all(Array.from({ length: count }, () => pay(pick(agents), pick(vendors))));
+  };
+
+  const balances = async () => {
+    for (const agent of agents) {
+      let balance = await getAgentBalance({ ...ctx, tokenMint: deps.tokenMint }, agent.id);
+      if (BigInt(balance.available_atomic) < TOP_UP_BELOW) {
+        await creditDeposit(ctx, { userId: agent.id, amount: TOP_UP, mint: deps.tokenMint, txSignature: null, source: "internal" });
+        balance = await getAgentBalance({ ...ctx, tokenMint: deps.tokenMint }, agent.id);
+      }
+      if (lastBalance.get(agent.id) !== balance.available_atomic) {
+        lastBalance.set(agent.id, balance.available_atomic);
+        broker.publish(userTopic(agent.id), "balance.updated", balance);
+      }
+    }
+  };
+
+  const onError = (loop: string) => (err: unknown) => log.warn("simulation step failed", { loop, err });
+  // Balances first: agents are funded before their first payment.
+  await balances().catch(onError("balances"));
+  const stops = [
+    every(options.balanceMs, balances, onError("balances")),
+    every(options.tickerMs, ticker, onError("ticker")),
+    every(options.transactionMs, transactions, onError("transactions")),
+  ];
+  return async () => {
+    await Promise.all(stops.map((stop) => stop()));
+  };
+}
