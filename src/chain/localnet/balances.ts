@@ -1,3 +1,4 @@
+import { intern } from "./base58";
 import type { AccountSnapshot } from "./chain";
 import type { TokenBalanceEntry } from "./store";
 import { decodeTokenData } from "./token";
@@ -29,7 +30,7 @@ export function tokenBalances(
     if (decoded.kind !== "account") return;
     const decimals = decimalsOf(decoded.account.mint);
     if (decimals === null) return;
-    out.push({ accountIndex, mint: decoded.account.mint, owner: decoded.account.owner, programId: snap.owner, amount: decoded.account.amount, decimals });
+    out.push({ accountIndex, mint: intern(decoded.account.mint), owner: intern(decoded.account.owner), programId: intern(snap.owner), amount: decoded.account.amount, decimals });
   });
   return out;
 }

@@ -1,5 +1,7 @@
 import { address as toAddress, lamports } from "@solana/kit";
 import { Clock, LiteSVM } from "litesvm";
+import { addressBytes } from "./base58";
+import { nativeOf, type Native } from "./native";
 import { TxStore } from "./store";
 
 // The ledger around LiteSVM: slots, blockhashes, commitment levels and account reads at a
@@ -49,11 +51,13 @@ export class Chain {
   private readonly slotByHash = new Map<string, bigint>();
   private readonly timeBySlot = new Map<bigint, number>();
   private journal: JournalEntry[] = [];
+  readonly native: Native;
 
   constructor(private readonly options: ChainOptions) {
     // Blockhash age and duplicate signatures are checked here (per slot, 150 blocks), so
     // LiteSVM's single-blockhash check and its unbounded history are turned off.
     this.svm = new LiteSVM().withBlockhashCheck(false).withTransactionHistory(0n);
+    this.native = nativeOf(this.svm);
     this.store = new TxStore(options.historyLimit);
     this.finalitySlots = BigInt(Math.max(1, options.finalitySlots));
     this.firstSlot = this.svm.getClock().slot;
@@ -109,9 +113,7 @@ export class Chain {
 
   /** Current state of an account (null when it does not exist or has no lamports). */
   liveAccount(address: string): AccountSnapshot | null {
-    const account = this.svm.getAccount(toAddress(address));
-    if (!account.exists || account.lamports === 0n) return null;
-    return { lamports: account.lamports, data: account.data, owner: account.programAddress, executable: account.executable };
+    return this.native.account(addressBytes(address));
   }
 
   /** The account as of the given commitment. */

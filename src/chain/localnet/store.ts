@@ -1,5 +1,4 @@
 import type { Json } from "./json";
-import type { DecodedTx } from "./wire";
 
 // What a node keeps about landed transactions and LiteSVM does not (it has no slots, fees,
 // balances or address index): one record per landed transaction, and an address -> records
@@ -30,8 +29,9 @@ export interface TxRecord {
   /** Landing order, strictly increasing. */
   seq: number;
   signature: string;
+  /** The transaction as sent; decoded again when asked for (cheaper than keeping it decoded). */
   wire: Uint8Array;
-  tx: DecodedTx;
+  version: "legacy" | 0;
   /** Static keys, then loaded writable, then loaded readonly (the order account indexes use). */
   accountKeys: string[];
   loaded: { writable: string[]; readonly: string[] };
@@ -42,8 +42,8 @@ export interface TxRecord {
   logs: string[];
   /** Inner instructions per top-level instruction index. */
   inner: InnerIx[][];
-  preBalances: bigint[];
-  postBalances: bigint[];
+  preBalances: BigUint64Array;
+  postBalances: BigUint64Array;
   preTokenBalances: TokenBalanceEntry[];
   postTokenBalances: TokenBalanceEntry[];
   computeUnits: bigint;

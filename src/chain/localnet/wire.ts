@@ -1,4 +1,4 @@
-import { getBase58Decoder } from "@solana/kit";
+import { base58Encode } from "./base58";
 
 // Decodes the wire format of legacy and v0 transactions (signatures, header, static keys,
 // blockhash, compiled instructions, address table lookups). Done by hand rather than with kit's
@@ -27,16 +27,12 @@ export interface DecodedTx {
   blockhashOffset: number;
   instructions: CompiledIx[];
   lookups: Lookup[];
-  /** Message bytes (what the signatures sign). */
-  message: Uint8Array;
 }
 
 /** The bytes are not a transaction ("failed to deserialize ..." on a node). */
 export class WireError extends Error {}
 /** A transaction whose message is inconsistent ("invalid transaction: ..." on a node). */
 export class SanitizeError extends Error {}
-
-const b58 = getBase58Decoder();
 
 class Reader {
   offset = 0;
@@ -72,8 +68,7 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedTx {
   const r = new Reader(bytes);
   const sigCount = r.shortVec();
   const signatures: string[] = [];
-  for (let i = 0; i < sigCount; i++) signatures.push(b58.decode(r.take(64)));
-  const messageStart = r.offset;
+  for (let i = 0; i < sigCount; i++) signatures.push(base58Encode(r.take(64)));
   let version: "legacy" | 0 = "legacy";
   const first = r.bytes[r.offset];
   if (first !== undefined && (first & 0x80) !== 0) {
@@ -85,9 +80,9 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedTx {
   const header = { numRequiredSignatures: r.u8(), numReadonlySignedAccounts: r.u8(), numReadonlyUnsignedAccounts: r.u8() };
   const keyCount = r.shortVec();
   const staticKeys: string[] = [];
-  for (let i = 0; i < keyCount; i++) staticKeys.push(b58.decode(r.take(32)));
+  for (let i = 0; i < keyCount; i++) staticKeys.push(base58Encode(r.take(32)));
   const blockhashOffset = r.offset;
-  const recentBlockhash = b58.decode(r.take(32));
+  const recentBlockhash = base58Encode(r.take(32));
   const ixCount = r.shortVec();
   const instructions: CompiledIx[] = [];
   for (let i = 0; i < ixCount; i++) {
@@ -100,7 +95,7 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedTx {
   if (version === 0) {
     const lookupCount = r.shortVec();
     for (let i = 0; i < lookupCount; i++) {
-      const accountKey = b58.decode(r.take(32));
+      const accountKey = base58Encode(r.take(32));
       const writableIndexes = r.take(r.shortVec());
       const readonlyIndexes = r.take(r.shortVec());
       lookups.push({ accountKey, writableIndexes, readonlyIndexes });
@@ -108,6 +103,7 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedTx {
   }
   if (r.offset !== bytes.length) throw new WireError("trailing bytes after the transaction");
   const sanitizeFailure = () => new SanitizeError("Transaction failed to sanitize accounts offsets correctly");
+  if (new Set(staticKeys).size !== staticKeys.length) throw new SanitizeError("Account loaded twice");
   if (sigCount !== header.numRequiredSignatures) throw sanitizeFailure();
   if (header.numReadonlySignedAccounts >= header.numRequiredSignatures) throw sanitizeFailure();
   if (header.numRequiredSignatures + header.numReadonlyUnsignedAccounts > keyCount) throw sanitizeFailure();
@@ -116,8 +112,7 @@ export function decodeWireTransaction(bytes: Uint8Array): DecodedTx {
     if (ix.programIdIndex >= keyCount || ix.programIdIndex === 0) throw sanitizeFailure();
     for (const a of ix.accounts) if (a >= totalKeys) throw sanitizeFailure();
   }
-  // The bytes are kept by reference elsewhere: copy the message so the caller's buffer can be reused.
-  return { version, signatures, header, staticKeys, recentBlockhash, blockhashOffset, instructions, lookups, message: bytes.slice(messageStart) };
+  return { version, signatures, header, staticKeys, recentBlockhash, blockhashOffset, instructions, lookups };
 }
 
 /** Whether static key `i` is writable per the message header (before any runtime demotion). */

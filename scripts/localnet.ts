@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from "node:fs";
+import { startLocalnet } from "../src/chain/localnet";
+import { labelledKeypair } from "../src/chain/localnet/keys";
+
+// `bun run scripts/localnet.ts`: the local Solana chain for development. Serves JSON-RPC on
+// LOCALNET_PORT (default 8899) and prints one JSON line: URL, mint, vault token account, vault
+// owner, hot wallet (address and, for the backend's payouts, its secret key in the Solana CLI
+// 64-byte format: a local-only key). Keys are deterministic unless given, so the addresses stay
+// the same across restarts; the chain state itself starts fresh each time.
+//
+// Environment: LOCALNET_PORT, LOCALNET_HOST (127.0.0.1), USDC_MINT, FINALITY_SLOTS (2),
+// LOCALNET_SLOT_MS (400), LOCALNET_HISTORY_LIMIT (50000), and LOCALNET_HOT_WALLET_KEY /
+// LOCALNET_VAULT_OWNER_KEY / LOCALNET_MINT_AUTHORITY_KEY (a JSON array of 64 numbers, or the
+// path of a Solana CLI keypair file).
+
+function fail(message: string): never {
+  process.stderr.write(`localnet: ${message}\n`);
+  process.exit(1);
+}
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a non-negative integer, got ${raw}`);
+  return value;
+}
+
+async function keyEnv(name: string, label: string): Promise<Uint8Array> {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return (await labelledKeypair(label)).secretKey64;
+  const text = raw.trim().startsWith("[") ? raw : existsSync(raw) ? readFileSync(raw, "utf8") : fail(`${name} is neither a JSON array nor a file`);
+  const bytes = JSON.parse(text) as unknown;
+  if (!Array.isArray(bytes) || bytes.length !== 64 || !bytes.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) {
+    fail(`${name} must hold 64 bytes (Solana CLI keypair format)`);
+  }
+  return new Uint8Array(bytes as number[]);
+}
+
+const localnet = await startLocalnet({
+  port: intEnv("LOCALNET_PORT", 8899),
+  hostname: process.env.LOCALNET_HOST || "127.0.0.1",
+  ...(process.env.USDC_MINT ? { usdcMint: process.env.USDC_MINT } : {}),
+  finalitySlots: intEnv("FINALITY_SLOTS", 2),
+  slotMs: intEnv("LOCALNET_SLOT_MS", 400),
+  historyLimit: intEnv("LOCALNET_HISTORY_LIMIT", 50_000),
+  hotWallet: await keyEnv("LOCALNET_HOT_WALLET_KEY", "hot-wallet"),
+  vaultOwner: await keyEnv("LOCALNET_VAULT_OWNER_KEY", "vault-owner"),
+  mintAuthority: await keyEnv("LOCALNET_MINT_AUTHORITY_KEY", "mint-authority"),
+  onInternalError: (err) => process.stderr.write(`localnet: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+});
+
+process.stdout.write(
+  `${JSON.stringify({
+    url: localnet.url,
+    mint: localnet.mint,
+    decimals: localnet.decimals,
+    vaultTokenAccount: localnet.vaultTokenAccount,
+    vaultOwner: localnet.vaultOwner,
+    hotWallet: localnet.hotWallet.address,
+    hotWalletTokenAccount: localnet.hotWallet.tokenAccount,
+    mintAuthority: localnet.mintAuthority,
+    hotWalletSecretKeyLocalOnly: Array.from(localnet.hotWallet.secretKey64),
+    warning: "local chain only: these keys are public, never fund them on devnet or mainnet",
+  })}\n`,
+);
+
+const stop = async () => {
+  await localnet.close();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
