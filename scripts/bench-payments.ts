@@ -13,7 +13,7 @@ import { randomBase62 } from "@/core/ids";
 import { createLogger } from "@/core/logger";
 import { auditLedger, creditDeposit, encodeIntent } from "@/ledger";
 import { base58Bytes } from "@/core/solana";
-import { closedLoop, fmt, freshDatabase, startServer } from "./lib/bench";
+import { closedLoop, cpuSeconds, fmt, freshDatabase, postgresCpuSeconds, startServer } from "./lib/bench";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -114,8 +114,19 @@ const apiPay = () => {
 };
 
 await closedLoop(apiPay, CONCURRENCY, 1); // warm-up
-const gateway = await closedLoop(gatewayPay, CONCURRENCY, SECONDS);
-const api = await closedLoop(apiPay, CONCURRENCY, SECONDS);
+// Where the CPU goes during each run: the server, PostgreSQL, and this load generator.
+async function measured(send: () => Promise<Response>) {
+  const before = { server: cpuSeconds(server.pid), pg: postgresCpuSeconds(), me: process.cpuUsage() };
+  const result = await closedLoop(send, CONCURRENCY, SECONDS);
+  const me = process.cpuUsage(before.me);
+  const per = (s: number) => ((s / result.requests) * 1e6).toFixed(0);
+  const cpu = `CPU per payment: server ${per(cpuSeconds(server.pid) - before.server)} us, PostgreSQL ${per(postgresCpuSeconds() - before.pg)} us, load generator ${per((me.user + me.system) / 1e6)} us`;
+  return { result, cpu };
+}
+const gw = await measured(gatewayPay);
+const ap = await measured(apiPay);
+const gateway = gw.result;
+const api = ap.result;
 await server.stop();
 
 const report = await auditLedger(sql, config.USDC_MINT);
@@ -135,6 +146,8 @@ console.log(`bench-payments: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 
 console.log(`  ${AGENTS} agents -> ${VENDORS} vendors; ${CONCURRENCY} concurrent HTTP connections from this process; ${SECONDS} s per run`);
 console.log(`  server: pool ${env.DB_POOL_MAX}, batch max ${env.PAYMENT_BATCH_MAX}, batches in flight ${env.PAYMENT_BATCH_CONCURRENCY}`);
 console.log(`  POST /v1/gateway/payments  ${fmt(gateway)}  max ${gateway.max.toFixed(2)} ms`);
+console.log(`      ${gw.cpu}`);
 console.log(`  POST /v1/agent/pay         ${fmt(api)}  max ${api.max.toFixed(2)} ms`);
+console.log(`      ${ap.cpu}`);
 console.log(`  pgbench simple-update (-N), ${Math.min(CONCURRENCY, 32)} clients: ${tps} tps`);
 console.log(`  after the run: ${counts!.n} transactions, audit ${report.ok ? "balanced" : "NOT BALANCED"} (difference ${report.mints[0]!.difference_atomic}), negative balances ${report.negative_balances}`);

@@ -24,7 +24,31 @@ export async function freshDatabase(prefix: string): Promise<{ url: string; sql:
   };
 }
 
-export async function startServer(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = require("node:fs").readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds used by all PostgreSQL server processes (every backend of the cluster). */
+export function postgresCpuSeconds(): number {
+  const fs = require("node:fs");
+  let total = 0;
+  for (const pid of fs.readdirSync("/proc").filter((d: string) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres") total += cpuSeconds(Number(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+export async function startServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const proc = Bun.spawn(["bun", "src/main.ts"], {
     env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...env },
@@ -38,6 +62,7 @@ export async function startServer(env: Record<string, string>): Promise<{ url: s
   }
   return {
     url,
+    pid: proc.pid,
     async stop() {
       proc.kill("SIGTERM");
       await proc.exited;

@@ -1,6 +1,6 @@
 import { createPublicKey, verify, type KeyObject } from "node:crypto";
 import * as ed from "@noble/ed25519";
-import { getBase58Decoder } from "@solana/kit";
+import { encodeBase58 } from "@/core/base58";
 import { AppError } from "@/core/errors";
 import { sha256Hex } from "@/core/hash";
 
@@ -28,11 +28,10 @@ export function decodeIntent(bytes: Uint8Array): PaymentIntent {
   if (bytes.length !== INTENT_LENGTH) throw bad(`intent must be ${INTENT_LENGTH} bytes, got ${bytes.length}`);
   if (bytes[0] !== INTENT_VERSION) throw bad(`unknown intent version ${bytes[0]}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const b58 = getBase58Decoder();
   return {
-    agentPubkey: b58.decode(bytes.subarray(1, 33)),
-    gatewayPubkey: b58.decode(bytes.subarray(33, 65)),
-    mint: b58.decode(bytes.subarray(65, 97)),
+    agentPubkey: encodeBase58(bytes.subarray(1, 33)),
+    gatewayPubkey: encodeBase58(bytes.subarray(33, 65)),
+    mint: encodeBase58(bytes.subarray(65, 97)),
     amount: view.getBigUint64(97, true),
     nonce: view.getBigUint64(105, true),
     deadline: view.getBigInt64(113, true),

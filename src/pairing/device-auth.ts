@@ -3,8 +3,7 @@ import { findUserById, type CredentialScheme } from "@/auth";
 import { unixSeconds } from "@/core/clock";
 import type { Clock } from "@/core/clock";
 import { AppError } from "@/core/errors";
-import { isBase58Signature, verifyEd25519 } from "@/core/solana";
-import { isAddress } from "@solana/kit";
+import { isAddressText, isBase58Signature, verifyEd25519 } from "@/core/solana";
 import type { Sql } from "@/db/client";
 import type { HonoEnv } from "@/http/env";
 import { deviceAuthMessage, PROOF_WINDOW_SECONDS } from "./codes";
@@ -28,7 +27,7 @@ export async function verifyDeviceCredential(
   request: { method: string; pathWithQuery: string; now: Date },
 ): Promise<{ pubkey: string } | AppError> {
   const [pubkey, ts, signature, ...rest] = credential.split(":");
-  if (rest.length > 0 || !pubkey || !ts || !signature || !isAddress(pubkey) || !/^\d{1,12}$/.test(ts) || !isBase58Signature(signature)) {
+  if (rest.length > 0 || !pubkey || !ts || !signature || !isAddressText(pubkey) || !/^\d{1,12}$/.test(ts) || !isBase58Signature(signature)) {
     return unauthorized("invalid_device_signature", "expected Authorization: Device <pubkey>:<unix seconds>:<base58 signature>");
   }
   const timestamp = Number(ts);
