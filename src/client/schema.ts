@@ -680,10 +680,321 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agent/deposit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Credit a USDC transfer into the vault, by its transaction signature (once per signature)
+         * @description The transaction must be finalized, succeeded, move the configured mint into the vault token account, and come from one of the agent's wallets (sign-in wallet or a linked key) or carry the memo machpay:<user id>. 409 deposit_not_final (retry), 404 transaction_not_found, 422 transaction_failed / not_a_deposit, 403 deposit_not_yours, 503 chain_* (retry).
+         */
+        post: operations["claimDeposit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agent/deposit-address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where a wallet sends USDC to fund this agent */
+        get: operations["getDepositAddress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vendor/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's registered endpoints, inactive ones included, by id */
+        get: operations["listEndpoints"];
+        put?: never;
+        /**
+         * Register an endpoint (service), or update it: idempotent per vendor and service id
+         * @description 201 when created, 200 when the caller already had this id (updated and re-activated). 409 service_id_taken when another vendor has it. With tx_signature and pda_address the on-chain proof is checked first (503 chain_unavailable when it cannot be). The service is searchable by meaning within a second (index_status turns to indexed).
+         */
+        post: operations["registerEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vendor/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller's endpoints */
+        get: operations["getEndpoint"];
+        /** Replace an endpoint's fields (is_active optional) */
+        put: operations["updateEndpoint"];
+        post?: never;
+        /** Deactivate an endpoint: gone from listings, resolution and search; the id stays yours (re-register to re-activate) */
+        delete: operations["deleteEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active services by id; the next page's cursor is in the X-Next-Cursor header */
+        get: operations["listServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Natural-language search over active services, best first
+         * @description Fuses semantic (embedding) and full-text rankings. Price words in q are understood: "free"; "under 0.01 USDC", "below $0.005", "less than 5000 atomic", "at most 2 cents" (ceilings); "cheap", "affordable" (prefer cheaper relevant services); "cheapest" (relevant services, cheapest first).
+         */
+        get: operations["searchServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resolve a service id to its gateway: URL, public key, price and token mint */
+        get: operations["getService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-sent events: ticker, stats and the caller's own user:<id> topic
+         * @description An SSE stream (text/event-stream). Each frame has `id:` (monotonic; send it back as `Last-Event-ID` to resume from the bounded history), `event:` (the type) and JSON `data:`. The first frame is `connected`; a comment line is sent as a heartbeat. `user:<id>` needs that user's token, in the Authorization header or, because EventSource cannot set headers, as `?access_token=` (an access JWT).
+         */
+        get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Server-sent events: ticker, stats and the caller's own user:<id> topic
+         * @description An SSE stream (text/event-stream). Each frame has `id:` (monotonic; send it back as `Last-Event-ID` to resume from the bounded history), `event:` (the type) and JSON `data:`. The first frame is `connected`; a comment line is sent as a heartbeat. `user:<id>` needs that user's token, in the Authorization header or, because EventSource cannot set headers, as `?access_token=` (an access JWT).
+         */
+        get: operations["streamEventsAlias"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything the public dashboard draws: network stats, recent payments, flows, leaderboard, data centers */
+        get: operations["getPublicDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ticker": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recent payments, newest first, anonymized (no user ids or wallets) */
+        get: operations["getTicker"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/network/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Network volume, payment count, throughput, latency and active participants */
+        get: operations["getNetworkStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/network/vectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Payment flows between data-center regions over 24 hours, with coordinates (globe) */
+        get: operations["getNetworkVectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agents/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Agents ranked by spend over a period */
+        get: operations["getAgentLeaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's webhooks, newest first (never their secrets) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook for notification types; its signing secret (whsec_...) is shown once
+         * @description Each matching notification is POSTed as a WebhookEvent `{id, type, created_at, data}` with `X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body with the secret>` and `X-MachPay-Event-Id` (the same on every retry). A 2xx answer is a delivery; anything else (redirects are not followed, timeouts count) is retried after 1 min, 5 min, 30 min, 2 h, then given up. The URL must be https and resolve to public addresses only (400 webhook_url_forbidden / webhook_url_unresolvable); checked again at every delivery. At most 10 per user (409 webhook_limit_reached).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of the caller's webhooks; its pending deliveries are dropped
+         * @description Another user's webhook, or one already deleted, is 404 webhook_not_found.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        WebhookEvent: {
+            /**
+             * @description The event id, also in X-MachPay-Event-Id: the same on every retry, so receivers de-duplicate by it
+             * @example evt_42
+             */
+            id: string;
+            /** @example settlement.failed */
+            type: string;
+            /** Format: date-time */
+            created_at: string;
+            data: {
+                [key: string]: unknown;
+            };
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -1204,6 +1515,386 @@ export interface components {
             /** @description Atomic units of the failed intent */
             amount?: string;
             reason?: string;
+        };
+        DepositResult: {
+            /** @enum {string} */
+            status: "credited" | "already_credited";
+            tx_signature: string;
+            amount_atomic: string;
+            balance: components["schemas"]["Balance"];
+        };
+        DepositRequest: {
+            /** @description The Solana transaction that moved USDC into the vault */
+            txHash: string;
+        };
+        DepositAddress: {
+            /** @description Send USDC (transferChecked) to this token account */
+            vault_token_account: string;
+            vault_owner: string;
+            token_mint: string;
+            decimals: number;
+            /**
+             * @description Add this memo when sending from a wallet that is not yours on MachPay
+             * @example machpay:42
+             */
+            memo: string;
+        };
+        VendorEndpoint: components["schemas"]["ServiceDTO"] & {
+            is_active: boolean;
+            pda_address: string | null;
+            tx_signature: string | null;
+            /**
+             * @description pending until the semantic index has the current text
+             * @enum {string}
+             */
+            index_status: "pending" | "indexed";
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description An MCP tools/list result: {tools: [{name, description?, inputSchema}]} */
+        McpToolsList: ({
+            tools: components["schemas"]["McpTool"][];
+        } & {
+            [key: string]: unknown;
+        }) | null;
+        McpTool: {
+            name: string;
+            title?: string;
+            description?: string;
+            inputSchema: {
+                /** @enum {string} */
+                type: "object";
+                properties?: {
+                    [key: string]: boolean | {
+                        [key: string]: unknown;
+                    };
+                };
+                required?: string[];
+            } & {
+                [key: string]: unknown;
+            };
+            outputSchema?: {
+                [key: string]: unknown;
+            };
+            annotations?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        ServiceDTO: {
+            /** @example openai-gpt4 */
+            id: string;
+            /** @description The vendor's user id: payments may name it instead of the service */
+            vendor_id: string;
+            name: string;
+            description: string;
+            service_type: string;
+            gateway_url: string;
+            gateway_pubkey: string | null;
+            /**
+             * @description Per call, in atomic units of token_mint
+             * @example 5000
+             */
+            price_atomic: string;
+            token_mint: string;
+            mcp_tool_def: components["schemas"]["McpToolsList"];
+        };
+        RegisterEndpointRequest: {
+            /**
+             * @description The public service id; generated from the name when absent
+             * @example openai-gpt4
+             */
+            id?: string;
+            /** @example GPT-4 Turbo */
+            name: string;
+            /** @example High intelligence model for chat, reasoning and code */
+            description: string;
+            /**
+             * @description Stored exactly as given
+             * @example https://gateway.example.com
+             */
+            gateway_url: string;
+            /**
+             * @description The gateway's Ed25519 key (base58)
+             * @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
+             */
+            gateway_pubkey?: string;
+            /**
+             * @description Price per call in atomic units of token_mint; or give min_price
+             * @example 5000
+             */
+            price_atomic?: string;
+            /**
+             * @description The gateway's name for price_atomic (lld-backend.md §7.4), in atomic units
+             * @example 5000
+             */
+            min_price?: number | string;
+            /**
+             * @description Defaults to USDC
+             * @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
+             */
+            token_mint?: string;
+            /** @example inference-llm */
+            service_type: string;
+            mcp_tool_def?: components["schemas"]["McpToolsList"];
+            /** @description Proof of the on-chain PDA creation; checked with pda_address */
+            tx_signature?: string;
+            /**
+             * @description The vendor's endpoint PDA; checked with tx_signature
+             * @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
+             */
+            pda_address?: string;
+        };
+        VendorEndpointList: {
+            data: components["schemas"]["VendorEndpoint"][];
+            next_cursor: string | null;
+        };
+        UpdateEndpointRequest: {
+            /** @example GPT-4 Turbo */
+            name: string;
+            /** @example High intelligence model for chat, reasoning and code */
+            description: string;
+            /**
+             * @description Stored exactly as given
+             * @example https://gateway.example.com
+             */
+            gateway_url: string;
+            /**
+             * @description The gateway's Ed25519 key (base58)
+             * @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
+             */
+            gateway_pubkey?: string;
+            /**
+             * @description Price per call in atomic units of token_mint; or give min_price
+             * @example 5000
+             */
+            price_atomic?: string;
+            /**
+             * @description The gateway's name for price_atomic (lld-backend.md §7.4), in atomic units
+             * @example 5000
+             */
+            min_price?: number | string;
+            /**
+             * @description Defaults to USDC
+             * @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
+             */
+            token_mint?: string;
+            /** @example inference-llm */
+            service_type: string;
+            mcp_tool_def?: components["schemas"]["McpToolsList"];
+            /** @description Proof of the on-chain PDA creation; checked with pda_address */
+            tx_signature?: string;
+            /**
+             * @description The vendor's endpoint PDA; checked with tx_signature
+             * @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin
+             */
+            pda_address?: string;
+            /** @description Unchanged when absent */
+            is_active?: boolean;
+        };
+        ServiceSearchResult: components["schemas"]["ServiceDTO"] & {
+            /** @description Relevance in [0, 1]: 1 is first in both the semantic and the full-text ranking */
+            score: number;
+        };
+        StreamEvent: {
+            /** @enum {string} */
+            event: "connected";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["ConnectedEvent"];
+        } | {
+            /** @enum {string} */
+            event: "ticker";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["TickerItem"];
+        } | {
+            /** @enum {string} */
+            event: "stats";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["NetworkStats"];
+        } | {
+            /** @enum {string} */
+            event: "payment.sent";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["PaymentEvent"];
+        } | {
+            /** @enum {string} */
+            event: "payment.received";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["PaymentEvent"];
+        } | {
+            /** @enum {string} */
+            event: "balance.low";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["BalanceLowEvent"];
+        } | {
+            /** @enum {string} */
+            event: "balance.updated";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["Balance"];
+        } | {
+            /** @enum {string} */
+            event: "notification";
+            /** @description Monotonic event id (send it back as Last-Event-ID) */
+            id: string;
+            data: components["schemas"]["NotificationEvent"];
+        };
+        ConnectedEvent: {
+            topics: string[];
+            /** @description The Last-Event-ID resumed from, if any */
+            resumed_from: string | null;
+        };
+        TickerItem: {
+            /**
+             * @description The transaction id (sim_... for the simulator's ephemeral feed)
+             * @example tx_4fQ7Zr0kXbN2yTq8WcLm9a
+             */
+            id: string;
+            /**
+             * @description Amount paid
+             * @example 25000000
+             */
+            amount_atomic: string;
+            token_mint: string;
+            service_id: string | null;
+            /** @example inference-llm */
+            service_type: string | null;
+            /**
+             * @description Data center the payment entered through
+             * @example us-east-1
+             */
+            region: string | null;
+            lat: number | null;
+            lng: number | null;
+            latency_ms: number | null;
+            /** @enum {string} */
+            source: "api" | "gateway" | "simulation";
+            simulated: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        NetworkStats: {
+            /**
+             * @description Paid over the last 24 hours
+             * @example 25000000
+             */
+            volume_24h_atomic: string;
+            tx_count_24h: number;
+            /** @description Payments per second over the last one to two minutes */
+            tps: number;
+            /** @description Mean request-to-commit latency over 24 hours */
+            avg_latency_ms_24h: number | null;
+            /** @description Agents that paid in the last 24 hours */
+            active_agents_24h: number;
+            active_vendors_24h: number;
+            agents_total: number;
+            vendors_total: number;
+            token_mint: string;
+            /** Format: date-time */
+            generated_at: string;
+        };
+        PaymentEvent: {
+            transaction: components["schemas"]["Transaction"];
+            balance?: components["schemas"]["Balance"] & unknown;
+        };
+        BalanceLowEvent: {
+            available_atomic: string;
+            token_mint: string;
+            transaction_id: string | null;
+        };
+        NotificationEvent: {
+            notification_id: string;
+            created_at: string;
+            payload: {
+                [key: string]: unknown;
+            };
+        };
+        DashboardResponse: {
+            stats: components["schemas"]["NetworkStats"];
+            ticker: components["schemas"]["TickerItem"][];
+            vectors: components["schemas"]["GlobeVector"][];
+            leaderboard: components["schemas"]["LeaderboardItem"][];
+            regions: components["schemas"]["DataCenter"][];
+        };
+        GlobeVector: {
+            from: components["schemas"]["DataCenter"];
+            to: components["schemas"]["DataCenter"];
+            tx_count_24h: number;
+            /**
+             * @description Paid along this flow over 24 hours
+             * @example 25000000
+             */
+            volume_24h_atomic: string;
+        };
+        DataCenter: {
+            /** @example us-east-1 */
+            region: string;
+            /** @example Virginia */
+            name: string;
+            lat: number;
+            lng: number;
+        };
+        LeaderboardItem: {
+            /** @example 1 */
+            rank: number;
+            /**
+             * @description The agent's profile name
+             * @example Research Agent
+             */
+            name: string;
+            /**
+             * @description Spent over the period
+             * @example 25000000
+             */
+            volume_atomic: string;
+            simulated: boolean;
+        };
+        CreatedWebhook: components["schemas"]["Webhook"] & {
+            /**
+             * @description Shown in this response only: store it now. Each delivery carries X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body with this secret>
+             * @example whsec_4eC39HqLyjWDarjtT1zdp7dc4eC39HqL
+             */
+            secret: string;
+        };
+        Webhook: {
+            /** @example 12 */
+            id: string;
+            url: string;
+            events: string[];
+            /** Format: date-time */
+            created_at: string;
+        };
+        CreateWebhookRequest: {
+            /**
+             * @description https only; its host must resolve to public addresses (private, loopback and link-local targets are refused)
+             * @example https://vendor.example.com/machpay/webhooks
+             */
+            url: string;
+            /**
+             * @example [
+             *       "settlement.failed",
+             *       "payout.confirmed"
+             *     ]
+             */
+            events: components["schemas"]["WebhookEventType"][];
+        };
+        /**
+         * @description A notification type, or "*" for every type (including ones added later)
+         * @enum {string}
+         */
+        WebhookEventType: "deposit.confirmed" | "payout.requested" | "payout.confirmed" | "payout.failed" | "settlement.failed" | "link.approved" | "*";
+        WebhookList: {
+            data: components["schemas"]["Webhook"][];
+            next_cursor: string | null;
         };
     };
     responses: never;
@@ -3791,6 +4482,1182 @@ export interface operations {
             };
             /** @description A dependency is unavailable or the feature is switched off here; retry later. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    claimDeposit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DepositRequest"];
+            };
+        };
+        responses: {
+            /** @description Credited, or credited before */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositResult"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDepositAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The vault and the memo naming this agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DepositAddress"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listEndpoints: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorEndpointList"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registerEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorEndpoint"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorEndpoint"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorEndpoint"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateEndpointRequest"];
+            };
+        };
+        responses: {
+            /** @description Updated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorEndpoint"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listServices: {
+        parameters: {
+            query?: {
+                service_type?: string;
+                /** @description Only services priced at most this, in atomic units */
+                max_price_atomic?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Services */
+            200: {
+                headers: {
+                    /** @description Pass as ?cursor= for the next page; absent on the last page */
+                    "X-Next-Cursor"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceDTO"][];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    searchServices: {
+        parameters: {
+            query: {
+                q: string;
+                limit?: number;
+                /** @description Only services priced at most this, in atomic units */
+                max_price_atomic?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching services with their score */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceSearchResult"][];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceDTO"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamEvents: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: ticker, stats, user:<id> (default ticker,stats) */
+                topics?: string;
+                /** @description An access JWT, for clients that cannot send headers */
+                access_token?: string;
+            };
+            header?: {
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["StreamEvent"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    streamEventsAlias: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated: ticker, stats, user:<id> (default ticker,stats) */
+                topics?: string;
+                /** @description An access JWT, for clients that cannot send headers */
+                access_token?: string;
+            };
+            header?: {
+                "last-event-id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["StreamEvent"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPublicDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DashboardResponse"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getTicker: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Recent payments */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TickerItem"][];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getNetworkStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Network stats */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NetworkStats"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getNetworkVectors: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Flows, largest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GlobeVector"][];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAgentLeaderboard: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description 24h, 7d or 30d (UTC days) */
+                period?: "24h" | "7d" | "30d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Top agents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeaderboardItem"][];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: {
+                /** @description Page size, default 50, at most 200 */
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of webhooks */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The webhook, with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

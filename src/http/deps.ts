@@ -7,6 +7,7 @@ import { PaymentEngine } from "@/ledger";
 import { createMailer, type Mailer } from "@/notifications";
 import { createBroker, paymentEvents, type Broker } from "@/realtime";
 import { Chain, verifyEndpointPda } from "@/chain";
+import type { PdaVerifier } from "@/registry";
 import { createRateLimiter, type RateLimiter } from "./rate-limit/limiter";
 
 /** Long-lived dependencies built once by main.ts (or a test harness) and handed to createApp. */
@@ -27,7 +28,7 @@ export interface AppDeps {
   /** The Solana RPC; absent when SOLANA_RPC is not configured. */
   chain: Chain | undefined;
   /** The endpoint PDA proof the registry calls (absent without a chain). */
-  pdaVerifier: ((input: { pdaAddress: string; txSignature: string }) => Promise<{ ok: true } | { ok: false; code: string; message: string }>) | undefined;
+  pdaVerifier: PdaVerifier | undefined;
 }
 
 export interface DepsOverrides {
