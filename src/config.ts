@@ -124,6 +124,11 @@ export const ConfigSchema = v.object({
   CONSOLE_URL: v.optional(httpUrl),
   RATE_LIMIT_LINK_PER_MINUTE: v.optional(int(1, 100_000), "10"),
   LINK_POLL_INTERVAL_SECONDS: v.optional(int(1, 60), "5"),
+
+  // Notifications (webhooks and email)
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: v.optional(bool, "false"),
+  WEBHOOK_TIMEOUT_MS: v.optional(int(100, 60_000), "10000"),
+  NOTIFICATION_WORKER_INTERVAL_MS: v.optional(int(10, 600_000), "5000"),
 });
 
 export type Config = v.InferOutput<typeof ConfigSchema>;

@@ -8,6 +8,7 @@ import { createDeps } from "./http/deps";
 import { startChainWorkers } from "./chain";
 import { startRegistryWorker } from "./registry";
 import { startRealtime } from "./realtime";
+import { startNotificationWorker } from "./notifications";
 import { startSimulation } from "./simulation";
 import { serve } from "./http/serve";
 
@@ -39,7 +40,7 @@ async function main() {
 
   const deps = await createDeps({ config, sql, logger, applicationName });
   deps.keyUsage.start(10_000);
-  const workers = config.ENABLE_WORKERS ? [startRegistryWorker(deps), startChainWorkers(deps)] : [];
+  const workers = config.ENABLE_WORKERS ? [startRegistryWorker(deps), startChainWorkers(deps), startNotificationWorker(deps)] : [];
   const stopRealtime = startRealtime(deps);
   if (config.ENABLE_SIMULATION) {
     logger.info("ENABLE_SIMULATION=true: starting the traffic simulator");

@@ -11,6 +11,7 @@ import m0008 from "../../sql/0008_ledger_rules.sql" with { type: "text" };
 import m0009 from "../../sql/0009_chain.sql" with { type: "text" };
 import m0010 from "../../sql/0010_registry.sql" with { type: "text" };
 import m0011 from "../../sql/0011_realtime.sql" with { type: "text" };
+import m0012 from "../../sql/0012_webhooks.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0009_chain.sql", sql: m0009 },
   { name: "0010_registry.sql", sql: m0010 },
   { name: "0011_realtime.sql", sql: m0011 },
+  { name: "0012_webhooks.sql", sql: m0012 },
 ];

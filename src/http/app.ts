@@ -9,6 +9,7 @@ import { registerRegistryRoutes } from "@/registry";
 import { registerPublicRoutes } from "@/public";
 import { registerRealtimeRoutes } from "@/realtime";
 import { registerProfileRoutes } from "@/profiles";
+import { registerNotificationRoutes } from "@/notifications";
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): BuiltApp {
   registerRegistryRoutes(app, deps);
   registerRealtimeRoutes(app, deps);
   registerPublicRoutes(app, deps);
+  registerNotificationRoutes(app, deps);
   registerConsoleRoutes(app);
 
   // Built once, on first request: the document never changes while the process runs.

@@ -1,15 +1,26 @@
 import type { Tx } from "@/db/client";
-import { insertNotification, listNotifications } from "./queries";
+import { EMAILED_TYPES } from "./emails";
+import { insertNotification, listNotifications, notifyDeliveries } from "./queries";
 
 export { createMailer, type Mailer, type MailMessage } from "./mailer";
 export type { NotificationRow } from "./queries";
+export { registerNotificationRoutes } from "./routes";
+export { startNotificationWorker, deliveryCtxOf } from "./worker";
+export { deliverDue, eventIdOf, BACKOFF_MS, type DeliveryCtx, type PassResult } from "./deliver";
+export { NOTIFICATION_TYPES, type NotificationType } from "./types";
 
 /**
  * Records a notification for a user inside the caller's transaction, so it exists exactly when
- * the change it reports does. Delivery (SSE, email, webhook) reads from here.
+ * the change it reports does. SSE relays it (the realtime outbox, filled by a trigger); its email
+ * and webhook deliveries are written here, in the same statement, so they commit or roll back
+ * with it and a restart loses none. Why here rather than in a trigger: which types are emailed is
+ * decided next to the email texts (emails.ts), in one place.
  */
-export function recordNotification(sql: Tx, userId: bigint, type: string, payload: Record<string, unknown>) {
-  return insertNotification(sql, userId, type, payload);
+export async function recordNotification(sql: Tx, userId: bigint, type: string, payload: Record<string, unknown>): Promise<bigint> {
+  const { id, deliveries } = await insertNotification(sql, { userId, type, payload, emailed: EMAILED_TYPES.includes(type) });
+  // Wakes the delivery workers at COMMIT; nothing to wake them for without a delivery.
+  if (deliveries > 0n) await notifyDeliveries(sql);
+  return id;
 }
 
 export function notificationsOf(sql: Tx, userId: bigint, limit = 50) {

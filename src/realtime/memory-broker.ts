@@ -33,14 +33,17 @@ export function createMemoryBroker(options: { historySize: number; logger: Logge
 
   return {
     publish(topic, type, data, publishOptions) {
+      // Fan-out runs after the publisher's turn (FIFO, so order holds): a payment's answer does not
+      // wait for thousands of streams to be woken.
       if (publishOptions?.ephemeral) {
-        fanout.deliver({ id: String(last), topic, type, data, ephemeral: true });
+        const event: BrokerEvent = { id: String(last), topic, type, data, ephemeral: true };
+        setImmediate(() => fanout.deliver(event));
         return;
       }
       last = Math.max(last + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000));
       const event: BrokerEvent = { id: String(last), topic, type, data };
       remember(event);
-      fanout.deliver(event);
+      setImmediate(() => fanout.deliver(event));
     },
     subscribe: fanout.subscribe,
     async history(topics, afterId) {

@@ -6,6 +6,9 @@ import { createMemoryBroker } from "@/realtime/memory-broker";
 
 const logger = createLogger("silent");
 
+// Fan-out runs after the publisher's turn (setImmediate), so tests let it happen before looking.
+const deliveries = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 test("ids increase across topics and stay above those of an earlier process", async () => {
   const earlier = createMemoryBroker({ historySize: 10, logger });
   earlier.publish("ticker", "ticker", {});
@@ -14,6 +17,8 @@ test("ids increase across topics and stay above those of an earlier process", as
   const seen: string[] = [];
   broker.subscribe(["ticker", "user:1"], (e) => seen.push(e.id));
   for (let i = 0; i < 5; i++) broker.publish(i % 2 ? "ticker" : "user:1", "x", { i });
+  await deliveries();
+  expect(seen).toHaveLength(5);
   const ids = seen.map(BigInt);
   expect(ids[0]!).toBeGreaterThan(before);
   for (let i = 1; i < ids.length; i++) expect(ids[i]!).toBeGreaterThan(ids[i - 1]!);
@@ -30,7 +35,7 @@ test("history keeps the newest SSE_HISTORY_SIZE events per topic, after the give
   expect(after.map((e) => (e.data as { i: number }).i)).toEqual([9]);
 });
 
-test("a throwing listener does not stop delivery to others", () => {
+test("a throwing listener does not stop delivery to others", async () => {
   const broker = createMemoryBroker({ historySize: 3, logger });
   const got: number[] = [];
   broker.subscribe(["ticker"], () => {
@@ -38,8 +43,10 @@ test("a throwing listener does not stop delivery to others", () => {
   });
   const unsubscribe = broker.subscribe(["ticker"], (e) => got.push((e.data as { i: number }).i));
   broker.publish("ticker", "t", { i: 1 });
+  await deliveries();
   unsubscribe();
   broker.publish("ticker", "t", { i: 2 });
+  await deliveries();
   expect(got).toEqual([1]);
 });
 
