@@ -82,7 +82,15 @@ export function debitAgents(sql: Tx, ids: bigint[], amounts: bigint[]) {
  * credited vendors: the caller checks that none is missing (a credit to no row is money lost).
  */
 export function creditVendors(sql: Tx, ids: bigint[], amounts: bigint[]) {
+  // Locks the vendor rows in id order first: an UPDATE ... FROM locks in whatever order its join
+  // produces, and two batches locking two vendors in opposite orders deadlock (1 s each, measured).
   return sql<{ user_id: bigint }[]>`
+    WITH locked AS (
+      SELECT user_id FROM profiles
+      WHERE user_id = ANY(${sql.array(ids.map(String))}::bigint[])
+      ORDER BY user_id
+      FOR UPDATE
+    )
     UPDATE profiles p
     SET debt_atomic = GREATEST(p.debt_atomic - c.amount, 0),
         unsettled_balance_atomic = p.unsettled_balance_atomic + GREATEST(c.amount - p.debt_atomic, 0)
@@ -90,7 +98,7 @@ export function creditVendors(sql: Tx, ids: bigint[], amounts: bigint[]) {
       SELECT * FROM unnest(${sql.array(ids.map(String))}::bigint[], ${sql.array(amounts.map(String))}::numeric[]) AS x(id, amount)
       ORDER BY id
     ) AS c
-    WHERE p.user_id = c.id AND p.type = 'vendor'
+    WHERE p.user_id = c.id AND p.type = 'vendor' AND p.user_id IN (SELECT user_id FROM locked)
     RETURNING p.user_id`;
 }
 
@@ -106,6 +114,8 @@ export function addDailySpend(sql: Tx, day: string, ids: bigint[], amounts: bigi
     INSERT INTO agent_daily_spend (user_id, day, spent_atomic)
     SELECT id, ${day}::date, amount
     FROM unnest(${sql.array(ids.map(String))}::bigint[], ${sql.array(amounts.map(String))}::numeric[]) AS d(id, amount)
+    -- Rows are inserted, and conflicting ones locked, in this order: id order, like every batch.
+    ORDER BY id
     ON CONFLICT (user_id, day) DO UPDATE SET spent_atomic = agent_daily_spend.spent_atomic + EXCLUDED.spent_atomic`;
 }
 
