@@ -2,6 +2,7 @@ import type { Logger } from "@/core/logger";
 import type { AppDeps } from "@/http/deps";
 import { deliverDue, type DeliveryCtx } from "./deliver";
 import { DELIVERIES_CHANNEL } from "./queries";
+import { createWaker } from "@/core/waker";
 
 /** The delivery verbs' context from the app's dependencies. */
 export function deliveryCtxOf(deps: AppDeps, log: Logger = deps.logger.child({ worker: "notifications" })): DeliveryCtx {
@@ -28,13 +29,8 @@ export function startNotificationWorker(deps: AppDeps): () => Promise<void> {
   const log = deps.logger.child({ worker: "notifications" });
   const ctx = deliveryCtxOf(deps, log);
   let stopped = false;
-  // Set by a wake-up that arrives during a pass, so it is not lost before the next sleep.
-  let nudged = false;
-  let wake: (() => void) | undefined;
-  const nudge = () => {
-    nudged = true;
-    wake?.();
-  };
+  const waker = createWaker(deps.config.NOTIFICATION_WORKER_INTERVAL_MS);
+  const nudge = () => waker.nudge();
   let unlisten: (() => Promise<void>) | undefined;
   deps.sql
     .listen(DELIVERIES_CHANNEL, nudge, nudge)
@@ -44,33 +40,22 @@ export function startNotificationWorker(deps: AppDeps): () => Promise<void> {
     })
     .catch((err) => log.warn("LISTEN for deliveries failed; relying on the poll", { err }));
 
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, deps.config.NOTIFICATION_WORKER_INTERVAL_MS);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-
   const loop = (async () => {
     while (!stopped) {
-      nudged = false;
+      waker.takeNudge();
       let more = false;
       try {
         more = (await deliverDue(ctx)).more;
       } catch (err) {
         log.error("delivery pass failed", { err });
       }
-      if (!more && !nudged && !stopped) await sleep();
+      if (!more && !waker.takeNudge() && !stopped) await waker.sleep();
     }
   })();
 
   return async () => {
     stopped = true;
-    wake?.();
+    waker.nudge();
     await unlisten?.().catch(() => {});
     await loop;
   };

@@ -18,7 +18,7 @@ export async function findServiceTarget(sql: Tx, id: string): Promise<ServiceTar
   return row;
 }
 
-export interface ServiceRow {
+export interface ServiceWrite {
   id: string;
   vendor_id: bigint;
   name: string;
@@ -31,6 +31,9 @@ export interface ServiceRow {
   mcp_tool_def: McpToolsList | null;
   pda_address: string | null;
   tx_signature: string | null;
+}
+
+export interface ServiceRow extends ServiceWrite {
   is_active: boolean;
   created_at: Date;
   updated_at: Date;
@@ -58,20 +61,7 @@ const COLUMNS = [
   "updated_at",
 ];
 
-export interface ServiceWrite {
-  id: string;
-  vendor_id: bigint;
-  name: string;
-  description: string;
-  service_type: string;
-  gateway_url: string;
-  gateway_pubkey: string | null;
-  price_atomic: bigint;
-  token_mint: string;
-  mcp_tool_def: McpToolsList | null;
-  pda_address: string | null;
-  tx_signature: string | null;
-}
+
 
 /**
  * Creates the service, or updates it when this vendor already owns the id (and re-activates it).

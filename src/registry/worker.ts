@@ -1,6 +1,7 @@
 import type { AppDeps } from "@/http/deps";
 import { indexPending, queueStaleServices, type IndexCtx } from "./indexer";
 import { registryRuntime } from "./runtime";
+import { createWaker } from "@/core/waker";
 
 /**
  * Starts the indexing worker (embeddings off the request path); returns its stop function.
@@ -13,24 +14,8 @@ export function startRegistryWorker(deps: AppDeps): () => Promise<void> {
   const log = deps.logger.child({ worker: "registry-index" });
   const ctx: IndexCtx = { sql: deps.sql, clock: deps.clock, log, embedder: runtime.embedder };
   let stopped = false;
-  // Set by a nudge that arrives while a pass runs, so it is not lost before the next sleep.
-  let nudged = false;
-  let wake: (() => void) | undefined;
-  const unsubscribe = runtime.onNudge(() => {
-    nudged = true;
-    wake?.();
-  });
-
-  const sleep = () =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, deps.config.EMBEDDING_WORKER_INTERVAL_MS);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+  const waker = createWaker(deps.config.EMBEDDING_WORKER_INTERVAL_MS);
+  const unsubscribe = runtime.onNudge(() => waker.nudge());
 
   const loop = (async () => {
     try {
@@ -40,7 +25,7 @@ export function startRegistryWorker(deps: AppDeps): () => Promise<void> {
       log.error("could not check stored embeddings", { err });
     }
     while (!stopped) {
-      nudged = false;
+      waker.takeNudge();
       let busy = false;
       try {
         const pass = await indexPending(ctx);
@@ -49,14 +34,14 @@ export function startRegistryWorker(deps: AppDeps): () => Promise<void> {
       } catch (err) {
         log.error("indexing pass failed", { err });
       }
-      if (!busy && !nudged && !stopped) await sleep();
+      if (!busy && !waker.takeNudge() && !stopped) await waker.sleep();
     }
   })();
 
   return async () => {
     stopped = true;
     unsubscribe();
-    wake?.();
+    waker.nudge();
     await loop;
   };
 }
