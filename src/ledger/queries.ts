@@ -1,3 +1,4 @@
+import type { TransactionRecord } from "./engine/types";
 import type { Tx } from "@/db/client";
 
 export interface AgentBalanceRow {
@@ -113,24 +114,8 @@ export async function updateSettings(sql: Tx, userId: bigint, s: SettingsRow): P
   return row;
 }
 
-export interface TransactionRow {
-  id: string;
-  hash: string;
-  from_agent_id: bigint;
-  to_vendor_id: bigint;
-  service_id: string | null;
-  amount_atomic: bigint;
-  fee_atomic: bigint;
-  token_mint: string;
-  status: "confirmed" | "failed" | "reversed";
-  latency_ms: number | null;
-  reference: string | null;
-  source: "api" | "gateway" | "simulation";
-  region: string | null;
-  intent_id: string | null;
-  settled_at: Date | null;
-  created_at: Date;
-}
+/** A transactions row: the same shape the payment engine records. */
+export type TransactionRow = TransactionRecord;
 
 /** Newest first; the cursor is the last row's (created_at, id). */
 export async function listAgentTransactions(sql: Tx, userId: bigint, limit: number, after?: { createdAt: Date; id: string }) {
