@@ -56,12 +56,16 @@ async function main() {
   process.on("uncaughtException", (err) => logger.error("uncaught exception", { err }));
   process.on("unhandledRejection", (err) => logger.error("unhandled rejection", { err }));
 
-  let signals = 0;
+  let firstSignalAt: number | undefined;
   const shutdown = async (signal: string) => {
-    if (++signals > 1) {
+    if (firstSignalAt !== undefined) {
+      // A process group often delivers one signal twice at once (npm, the shell and timeout all
+      // forward it); only a deliberate second signal, a moment later, forces the exit.
+      if (Date.now() - firstSignalAt < 1000) return;
       logger.warn("second signal: exiting now", { signal });
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     logger.info("shutting down", { signal });
     await server.stop(config.SHUTDOWN_TIMEOUT_MS, stopRealtime);
     await deps.payments.drain();
