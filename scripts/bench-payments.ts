@@ -130,7 +130,8 @@ const api = ap.result;
 await server.stop();
 
 const report = await auditLedger(sql, config.USDC_MINT);
-const [counts] = await sql<{ n: bigint }[]>`SELECT count(*) AS n FROM transactions`;
+// Payments of one batch share its created_at: the count of distinct ones is the count of batches.
+const [counts] = await sql<{ n: bigint; batches: bigint }[]>`SELECT count(*) AS n, count(DISTINCT (created_at, source)) AS batches FROM transactions`;
 
 // The ceiling: pgbench simple-update (one UPDATE + INSERT per transaction, a commit each), same database.
 const pgUrl = new URL(db.url);
@@ -150,4 +151,4 @@ console.log(`      ${gw.cpu}`);
 console.log(`  POST /v1/agent/pay         ${fmt(api)}  max ${api.max.toFixed(2)} ms`);
 console.log(`      ${ap.cpu}`);
 console.log(`  pgbench simple-update (-N), ${Math.min(CONCURRENCY, 32)} clients: ${tps} tps`);
-console.log(`  after the run: ${counts!.n} transactions, audit ${report.ok ? "balanced" : "NOT BALANCED"} (difference ${report.mints[0]!.difference_atomic}), negative balances ${report.negative_balances}`);
+console.log(`  after the run: ${counts!.n} transactions in ${counts!.batches} batches (${(Number(counts!.n) / Number(counts!.batches)).toFixed(1)} per batch), audit ${report.ok ? "balanced" : "NOT BALANCED"} (difference ${report.mints[0]!.difference_atomic}), negative balances ${report.negative_balances}`);

@@ -50,7 +50,9 @@ export function postgresCpuSeconds(): number {
 
 export async function startServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const proc = Bun.spawn(["bun", "src/main.ts"], {
+  // BENCH_PROFILE=<dir> writes the server's CPU profile (markdown) there when it stops.
+  const profile = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const proc = Bun.spawn(["bun", ...profile, "src/main.ts"], {
     env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...env },
     stdout: "ignore",
     stderr: "inherit",
