@@ -12,4 +12,4 @@ export { reserveForPayout, returnToVendor, lockVendor } from "./vendor-balance";
 export { withIdempotency, requestHash, type IdempotentAnswer } from "./idempotency";
 export { encodeIntent, decodeIntent, INTENT_LENGTH } from "./intent";
 export { BalanceSchema, TransactionSchema, toTransactionDTO, PositiveAtomicSchema } from "./schemas";
-export { idempotencyOf, renderError, send } from "./routes/context";
+export { idempotencyOf, renderError, send, sendIdempotent } from "./routes/context";

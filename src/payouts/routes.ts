@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { requireRole } from "@/auth";
+import { requireRole, requireUserActor } from "@/auth";
 import { AppError } from "@/core/errors";
 import { decimalToAtomic, parseAtomic } from "@/core/money";
-import { idempotencyOf, renderError, send, withIdempotency } from "@/ledger";
+import { sendIdempotent } from "@/ledger";
 import { ctxOf } from "@/http/context";
 import type { AppDeps } from "@/http/deps";
 import type { HonoEnv } from "@/http/env";
@@ -92,10 +92,8 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps
       c.set("logFields", { ...c.get("logFields"), payout_id: payout.id, amount_atomic: amount.toString() });
       return { status: 201, body: toPayoutDTO(payout, decimals) };
     };
-    const key = ctx.actor.kind === "user" ? idempotencyOf(c, ctx.actor.userId, body) : undefined;
-    if (!key) return send(c, await run(ctx.sql));
-    const result = await withIdempotency(deps.sql, key, run, renderError(c));
-    return send(c, result, result.replayed);
+    const actor = requireUserActor(ctx.actor, c.get("authError"), c.req.method);
+    return sendIdempotent(c, deps.sql, actor.userId, body, run);
   };
   router.openapi(payoutRoute("/v1/vendor/payout", "requestPayout"), (c) => handlePayout(c, c.req.valid("json")));
   router.openapi(payoutRoute("/v1/vendor/withdraw", "requestWithdrawal"), (c) => handlePayout(c, c.req.valid("json")));

@@ -6,7 +6,7 @@ import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { depositBond, getLimits, getSettings, listTransactions, setLimits, setSettings, withdrawBond } from "../accounts";
 import { actorUserId, getMyBalance } from "../balance";
-import { earlierAnswer, withIdempotency } from "../idempotency";
+import { earlierAnswer } from "../idempotency";
 import { payFromApi } from "../pay";
 import {
   BalanceSchema,
@@ -19,7 +19,7 @@ import {
   TransactionListSchema,
 } from "../schemas";
 import type { Context } from "hono";
-import { answer, idempotencyOf, payCtx, renderError, renderPayment, send } from "./context";
+import { answer, idempotencyOf, payCtx, renderPayment, sendIdempotent } from "./context";
 
 const security = [{ bearerAuth: [] }];
 const idempotencyHeader = z.object({
@@ -171,10 +171,7 @@ export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: Ap
       await move({ ...ctx, sql }, BigInt(body.amount_atomic));
       return { status: 200, body: await getMyBalance({ ...ctx, sql }) };
     };
-    const key = idempotencyOf(c, actorUserId(ctx), body);
-    if (!key) return send(c, await run(ctx.sql));
-    const result = await withIdempotency(deps.sql, key, run, renderError(c));
-    return send(c, result, result.replayed);
+    return sendIdempotent(c, deps.sql, actorUserId(ctx), body, run);
   };
   router.openapi(bondDepositRoute, (c) => moveBond(c, depositBond, c.req.valid("json")));
   router.openapi(bondWithdrawRoute, (c) => moveBond(c, withdrawBond, c.req.valid("json")));

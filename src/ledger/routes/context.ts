@@ -6,7 +6,8 @@ import type { HonoEnv } from "@/http/env";
 import { errorBody } from "@/http/errors";
 import type { BondCtx } from "../accounts";
 import type { PaymentOutcome } from "../engine/types";
-import { requestHash, type IdempotentAnswer } from "../idempotency";
+import { requestHash, withIdempotency, type IdempotentAnswer } from "../idempotency";
+import type { Sql, Tx } from "@/db/client";
 import type { PayCtx } from "../pay";
 import { toBalanceDTO, toTransactionDTO } from "../schemas";
 
@@ -59,4 +60,21 @@ export function send(c: Context<HonoEnv>, rendered: IdempotentAnswer, replayed =
   if (replayed) c.header("Idempotent-Replayed", "true");
   // SAFETY: see answer(); the status is one the route declares.
   return c.json(rendered.body as object, rendered.status as 200) as never;
+}
+
+/**
+ * Runs a money-moving operation (not the batched payment path) under the request's
+ * Idempotency-Key when it carries one, and sends its answer (replays marked as such).
+ */
+export async function sendIdempotent(
+  c: Context<HonoEnv>,
+  pool: Sql,
+  userId: bigint,
+  body: unknown,
+  run: (sql: Tx) => Promise<IdempotentAnswer>,
+): Promise<never> {
+  const key = idempotencyOf(c, userId, body);
+  if (!key) return send(c, await run(pool));
+  const result = await withIdempotency(pool, key, run, renderError(c));
+  return send(c, result, result.replayed);
 }
