@@ -12,6 +12,7 @@ import m0009 from "../../sql/0009_chain.sql" with { type: "text" };
 import m0010 from "../../sql/0010_registry.sql" with { type: "text" };
 import m0011 from "../../sql/0011_realtime.sql" with { type: "text" };
 import m0012 from "../../sql/0012_webhooks.sql" with { type: "text" };
+import m0013 from "../../sql/0013_payment_batch.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -31,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0010_registry.sql", sql: m0010 },
   { name: "0011_realtime.sql", sql: m0011 },
   { name: "0012_webhooks.sql", sql: m0012 },
+  { name: "0013_payment_batch.sql", sql: m0013 },
 ];

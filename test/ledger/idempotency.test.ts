@@ -210,6 +210,27 @@ describe("POST /v1/gateway/payments", () => {
     expect((await post(t, "/v1/gateway/payments", g.gatewayKey, other, k)).body.error.code).toBe("idempotency_conflict");
     expect((await agentRow(t, g.agent.id)).balance).toBe(9_000n);
     expect(await unsettledOf(t, g.vendor.id)).toBe(990n);
+    // The refused request did not spend the other intent's nonce: that intent can still be paid.
+    expect((await post(t, "/v1/gateway/payments", g.gatewayKey, other)).status).toBe(201);
+    expect((await agentRow(t, g.agent.id)).balance).toBe(8_000n);
+    await expectBalanced(t);
+  });
+
+  test("two intents sent at once under one key: one pays, the other is refused and keeps its nonce", async () => {
+    const g = await gatewaySetup(t);
+    await fund(t, g.agent.id, 10_000n);
+    const a = await signIntent(t, g.agentDevice, g.gatewayDevice.address, 1_000n, 1n);
+    const b = await signIntent(t, g.agentDevice, g.gatewayDevice.address, 1_000n, 2n);
+    const k = key("gw-two");
+    const [ra, rb] = await Promise.all([post(t, "/v1/gateway/payments", g.gatewayKey, a, k), post(t, "/v1/gateway/payments", g.gatewayKey, b, k)]);
+    expect([ra.status, rb.status].sort()).toEqual([201, 409]);
+    const [winner, loser] = ra.status === 201 ? [a, b] : [b, a];
+    expect([ra, rb].find((r) => r.status === 409)!.body.error.code).toMatch(/^idempotency_(conflict|in_progress)$/);
+    expect((await agentRow(t, g.agent.id)).balance).toBe(9_000n);
+    // The winner's nonce is spent; the loser's is not.
+    expect((await post(t, "/v1/gateway/payments", g.gatewayKey, winner)).body.error.code).toBe("nonce_already_used");
+    expect((await post(t, "/v1/gateway/payments", g.gatewayKey, loser)).status).toBe(201);
+    expect((await agentRow(t, g.agent.id)).balance).toBe(8_000n);
     await expectBalanced(t);
   });
 

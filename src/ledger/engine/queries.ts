@@ -22,11 +22,12 @@ export interface AgentState {
  * then reads their state. Two statements, on purpose: a statement reads from the snapshot it began
  * with, so state read by the locking statement itself would miss what a batch holding the lock
  * committed meanwhile (its daily spend, its intents: limits and bond caps would be overrun).
+ * Both are sent at once (pipelined): the second starts, with a fresh snapshot, when the first is done.
  */
-export async function lockAgents(sql: Tx, ids: bigint[], day: string): Promise<AgentState[]> {
+export function lockAgents(sql: Tx, ids: bigint[], day: string): Promise<AgentState[]> {
   const list = sql.array(ids.map(String));
-  await sql`SELECT 1 FROM users WHERE id = ANY(${list}::bigint[]) ORDER BY id FOR UPDATE`;
-  return sql<AgentState[]>`
+  const locked = sql`SELECT 1 FROM users WHERE id = ANY(${list}::bigint[]) ORDER BY id FOR UPDATE`.execute();
+  const state = sql<AgentState[]>`
     SELECT u.id,
            u.balance_atomic AS balance,
            u.bonded_atomic AS bonded,
@@ -44,17 +45,63 @@ export async function lockAgents(sql: Tx, ids: bigint[], day: string): Promise<A
     LEFT JOIN agent_limits l ON l.user_id = u.id
     LEFT JOIN agent_daily_spend ds ON ds.user_id = u.id AND ds.day = ${day}::date
     WHERE u.id = ANY(${list}::bigint[])
-    ORDER BY u.id`;
+    ORDER BY u.id`.execute();
+  return Promise.all([locked, state]).then(([, rows]) => rows);
 }
 
-/** Spends intent nonces; returns the ones that were new (the rest are replays). */
-export async function spendNonces(sql: Tx, pubkeys: string[], nonces: bigint[]): Promise<Set<string>> {
-  const rows = await sql<{ agent_pubkey: string; nonce: bigint }[]>`
-    INSERT INTO intent_nonces (agent_pubkey, nonce)
-    SELECT * FROM unnest(${sql.array(pubkeys)}::varchar[], ${sql.array(nonces.map(String))}::numeric[])
-    ON CONFLICT DO NOTHING
-    RETURNING agent_pubkey, nonce`;
-  return new Set(rows.map((r) => `${r.agent_pubkey}:${r.nonce}`));
+export interface Claim {
+  /** Idempotency-Key of the request, if any. */
+  key?: { userId: bigint; key: string; requestHash: string };
+  /** Signed intent of the request, if any: its (agent key, nonce) is spent. */
+  nonce?: { agentPubkey: string; nonce: bigint };
+}
+
+/**
+ * Claims a batch's Idempotency-Keys and spends its intent nonces, in one statement. A nonce is
+ * spent only by a request whose key (if it has one) this batch claimed, and by the first request
+ * of a key sent twice: a request refused for its key (answered before, or reused with another
+ * body) must not burn its intent. Rows are inserted in key order, so two batches waiting on each
+ * other's claims cannot deadlock. Returns the claimed keys and the fresh nonces.
+ */
+export async function claimRequests(sql: Tx, claims: Claim[]): Promise<{ keys: Set<string>; nonces: Set<string> }> {
+  const col = (f: (c: Claim) => string | undefined) => sql.array(claims.map((c) => f(c) ?? null) as string[]);
+  const rows = await sql<{ kind: "k" | "n"; a: string; b: string }[]>`
+    WITH req AS (
+      SELECT * FROM unnest(
+        ${col((c) => c.key?.userId.toString())}::bigint[],
+        ${col((c) => c.key?.key)}::varchar[],
+        ${col((c) => c.key?.requestHash)}::char(64)[],
+        ${col((c) => c.nonce?.agentPubkey)}::varchar[],
+        ${col((c) => c.nonce?.nonce.toString())}::numeric[]
+      ) WITH ORDINALITY AS r(user_id, key, hash, pubkey, nonce, idx)
+    ),
+    claimed AS (
+      INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)
+      SELECT DISTINCT ON (user_id, key) user_id, key, hash, 0, '{}'::jsonb
+      FROM req WHERE key IS NOT NULL
+      ORDER BY user_id, key, idx
+      ON CONFLICT DO NOTHING
+      RETURNING user_id, key
+    ),
+    first_of_key AS (
+      SELECT DISTINCT ON (user_id, key) idx FROM req WHERE key IS NOT NULL ORDER BY user_id, key, idx
+    ),
+    spent AS (
+      INSERT INTO intent_nonces (agent_pubkey, nonce)
+      SELECT pubkey, nonce FROM req
+      WHERE pubkey IS NOT NULL
+        AND (key IS NULL OR (idx IN (SELECT idx FROM first_of_key) AND (user_id, key) IN (SELECT user_id, key FROM claimed)))
+      ORDER BY pubkey, nonce
+      ON CONFLICT DO NOTHING
+      RETURNING agent_pubkey, nonce
+    )
+    SELECT 'k' AS kind, user_id::text AS a, key AS b FROM claimed
+    UNION ALL
+    SELECT 'n', agent_pubkey, nonce::text FROM spent`;
+  const keys = new Set<string>();
+  const nonces = new Set<string>();
+  for (const r of rows) (r.kind === "k" ? keys : nonces).add(`${r.a}:${r.b}`);
+  return { keys, nonces };
 }
 
 /** Claims Idempotency-Keys; returns the claimed ones (the rest were answered, or are being). */
@@ -68,55 +115,11 @@ export async function claimIdempotencyKeys(sql: Tx, userIds: bigint[], keys: str
   return new Set(rows.map((r) => `${r.user_id}:${r.key}`));
 }
 
-export function debitAgents(sql: Tx, ids: bigint[], amounts: bigint[]) {
-  return sql`
-    UPDATE users u
-    SET balance_atomic = u.balance_atomic - d.amount
-    FROM unnest(${sql.array(ids.map(String))}::bigint[], ${sql.array(amounts.map(String))}::numeric[]) AS d(id, amount)
-    WHERE u.id = d.id`;
-}
-
-/**
- * Credits vendors, paying down any debt first (both SET expressions read the old debt). One
- * update per vendor per batch, in id order, however many payments it received. Returns the
- * credited vendors: the caller checks that none is missing (a credit to no row is money lost).
- */
-export function creditVendors(sql: Tx, ids: bigint[], amounts: bigint[]) {
-  // Locks the vendor rows in id order first: an UPDATE ... FROM locks in whatever order its join
-  // produces, and two batches locking two vendors in opposite orders deadlock (1 s each, measured).
-  return sql<{ user_id: bigint }[]>`
-    WITH locked AS (
-      SELECT user_id FROM profiles
-      WHERE user_id = ANY(${sql.array(ids.map(String))}::bigint[])
-      ORDER BY user_id
-      FOR UPDATE
-    )
-    UPDATE profiles p
-    SET debt_atomic = GREATEST(p.debt_atomic - c.amount, 0),
-        unsettled_balance_atomic = p.unsettled_balance_atomic + GREATEST(c.amount - p.debt_atomic, 0)
-    FROM (
-      SELECT * FROM unnest(${sql.array(ids.map(String))}::bigint[], ${sql.array(amounts.map(String))}::numeric[]) AS x(id, amount)
-      ORDER BY id
-    ) AS c
-    WHERE p.user_id = c.id AND p.type = 'vendor' AND p.user_id IN (SELECT user_id FROM locked)
-    RETURNING p.user_id`;
-}
-
 export function addFees(sql: Tx, mint: string, amount: bigint) {
   return sql`
     INSERT INTO platform_accounts (token_mint, fees_atomic)
     VALUES (${mint}, ${amount})
     ON CONFLICT (token_mint) DO UPDATE SET fees_atomic = platform_accounts.fees_atomic + EXCLUDED.fees_atomic`;
-}
-
-export function addDailySpend(sql: Tx, day: string, ids: bigint[], amounts: bigint[]) {
-  return sql`
-    INSERT INTO agent_daily_spend (user_id, day, spent_atomic)
-    SELECT id, ${day}::date, amount
-    FROM unnest(${sql.array(ids.map(String))}::bigint[], ${sql.array(amounts.map(String))}::numeric[]) AS d(id, amount)
-    -- Rows are inserted, and conflicting ones locked, in this order: id order, like every batch.
-    ORDER BY id
-    ON CONFLICT (user_id, day) DO UPDATE SET spent_atomic = agent_daily_spend.spent_atomic + EXCLUDED.spent_atomic`;
 }
 
 export interface TransactionInsert {
@@ -136,29 +139,6 @@ export interface TransactionInsert {
   createdAt: Date;
 }
 
-export function insertTransactions(sql: Tx, rows: TransactionInsert[]) {
-  const col = <K extends keyof TransactionInsert>(k: K) => rows.map((r) => r[k]);
-  return sql`
-    INSERT INTO transactions
-      (id, hash, from_agent_id, to_vendor_id, service_id, amount_atomic, fee_atomic, token_mint, latency_ms, reference, source, region, intent_id, created_at)
-    SELECT * FROM unnest(
-      ${sql.array(col("id"))}::varchar[],
-      ${sql.array(col("hash"))}::varchar[],
-      ${sql.array(col("agent").map(String))}::bigint[],
-      ${sql.array(col("vendor").map(String))}::bigint[],
-      ${sql.array(col("service") as string[])}::varchar[],
-      ${sql.array(col("amount").map(String))}::numeric[],
-      ${sql.array(col("fee").map(String))}::numeric[],
-      ${sql.array(col("mint"))}::varchar[],
-      ${sql.array(col("latency"))}::int[],
-      ${sql.array(col("reference") as string[])}::varchar[],
-      ${sql.array(col("source"))}::varchar[],
-      ${sql.array(col("region") as string[])}::varchar[],
-      ${sql.array(col("intentId") as string[])}::uuid[],
-      ${sql.array(col("createdAt").map((d) => d.toISOString()))}::timestamptz[]
-    )`;
-}
-
 export interface IntentInsert {
   id: string;
   agent: bigint;
@@ -173,24 +153,107 @@ export interface IntentInsert {
   transactionId: string;
 }
 
-export function insertIntents(sql: Tx, rows: IntentInsert[]) {
-  const col = <K extends keyof IntentInsert>(k: K) => rows.map((r) => r[k]);
+export interface BatchWrites {
+  day: string;
+  /** Per agent (id order): debited from the ledger balance, and added to today's spend. */
+  debits: [bigint, bigint][];
+  spend: [bigint, bigint][];
+  /** Per vendor (id order): credited to the unsettled balance, net of fees. */
+  credits: [bigint, bigint][];
+  transactions: TransactionInsert[];
+  intents: IntentInsert[];
+}
+
+/** Raised (SQLSTATE) by the batch statement when a vendor credit reached fewer rows than it names. */
+export const VENDOR_GONE_SQLSTATE = "MP001";
+
+/**
+ * Every write of a payment batch in ONE statement (the per-statement cost of PostgreSQL and of the
+ * round trip is most of a small batch's cost). Lock order stays that of every batch: the agents'
+ * users rows are already held, vendor profiles are locked here in id order, and the rollup rows by
+ * the trigger on transactions when the statement ends. A vendor whose profile went away since its
+ * payments were resolved makes the statement raise: agents must not be debited for a credit that
+ * lands nowhere (the engine then retries the batch's payments one by one).
+ */
+export function writeBatch(sql: Tx, w: BatchWrites) {
+  const ids = (pairs: [bigint, bigint][]) => sql.array(pairs.map(([k]) => String(k)));
+  const amounts = (pairs: [bigint, bigint][]) => sql.array(pairs.map(([, v]) => String(v)));
+  const t = <K extends keyof TransactionInsert>(k: K) => w.transactions.map((r) => r[k]);
+  const i = <K extends keyof IntentInsert>(k: K) => w.intents.map((r) => r[k]);
   return sql`
-    INSERT INTO payment_intents
-      (id, agent_id, vendor_id, agent_pubkey, gateway_pubkey, token_mint, amount_atomic, nonce, deadline, signature, transaction_id)
-    SELECT * FROM unnest(
-      ${sql.array(col("id"))}::uuid[],
-      ${sql.array(col("agent").map(String))}::bigint[],
-      ${sql.array(col("vendor").map(String))}::bigint[],
-      ${sql.array(col("agentPubkey"))}::varchar[],
-      ${sql.array(col("gatewayPubkey"))}::varchar[],
-      ${sql.array(col("mint"))}::varchar[],
-      ${sql.array(col("amount").map(String))}::numeric[],
-      ${sql.array(col("nonce").map(String))}::numeric[],
-      ${sql.array(col("deadline").map(String))}::bigint[],
-      ${sql.array(col("signature"))}::text[],
-      ${sql.array(col("transactionId"))}::varchar[]
-    )`;
+    WITH locked AS (
+      SELECT user_id FROM profiles
+      WHERE user_id = ANY(${ids(w.credits)}::bigint[])
+      ORDER BY user_id
+      FOR UPDATE
+    ),
+    credited AS (
+      -- Pays down any debt first (both SET expressions read the old debt).
+      UPDATE profiles p
+      SET debt_atomic = GREATEST(p.debt_atomic - c.amount, 0),
+          unsettled_balance_atomic = p.unsettled_balance_atomic + GREATEST(c.amount - p.debt_atomic, 0)
+      FROM unnest(${ids(w.credits)}::bigint[], ${amounts(w.credits)}::numeric[]) AS c(id, amount)
+      WHERE p.user_id = c.id AND p.type = 'vendor' AND p.user_id IN (SELECT user_id FROM locked)
+      RETURNING p.user_id
+    ),
+    debited AS (
+      UPDATE users u
+      SET balance_atomic = u.balance_atomic - d.amount
+      FROM unnest(${ids(w.debits)}::bigint[], ${amounts(w.debits)}::numeric[]) AS d(id, amount)
+      WHERE u.id = d.id
+      RETURNING u.id
+    ),
+    spent AS (
+      INSERT INTO agent_daily_spend (user_id, day, spent_atomic)
+      SELECT id, ${w.day}::date, amount
+      FROM unnest(${ids(w.spend)}::bigint[], ${amounts(w.spend)}::numeric[]) AS d(id, amount)
+      ORDER BY id
+      ON CONFLICT (user_id, day) DO UPDATE SET spent_atomic = agent_daily_spend.spent_atomic + EXCLUDED.spent_atomic
+      RETURNING user_id
+    ),
+    paid AS (
+      INSERT INTO transactions
+        (id, hash, from_agent_id, to_vendor_id, service_id, amount_atomic, fee_atomic, token_mint, latency_ms, reference, source, region, intent_id, created_at)
+      SELECT * FROM unnest(
+        ${sql.array(t("id"))}::varchar[],
+        ${sql.array(t("hash"))}::varchar[],
+        ${sql.array(t("agent").map(String))}::bigint[],
+        ${sql.array(t("vendor").map(String))}::bigint[],
+        ${sql.array(t("service") as string[])}::varchar[],
+        ${sql.array(t("amount").map(String))}::numeric[],
+        ${sql.array(t("fee").map(String))}::numeric[],
+        ${sql.array(t("mint"))}::varchar[],
+        ${sql.array(t("latency"))}::int[],
+        ${sql.array(t("reference") as string[])}::varchar[],
+        ${sql.array(t("source"))}::varchar[],
+        ${sql.array(t("region") as string[])}::varchar[],
+        ${sql.array(t("intentId") as string[])}::uuid[],
+        ${sql.array(t("createdAt").map((d) => d.toISOString()))}::timestamptz[]
+      )
+      RETURNING id
+    ),
+    intents AS (
+      INSERT INTO payment_intents
+        (id, agent_id, vendor_id, agent_pubkey, gateway_pubkey, token_mint, amount_atomic, nonce, deadline, signature, transaction_id)
+      SELECT * FROM unnest(
+        ${sql.array(i("id"))}::uuid[],
+        ${sql.array(i("agent").map(String))}::bigint[],
+        ${sql.array(i("vendor").map(String))}::bigint[],
+        ${sql.array(i("agentPubkey"))}::varchar[],
+        ${sql.array(i("gatewayPubkey"))}::varchar[],
+        ${sql.array(i("mint"))}::varchar[],
+        ${sql.array(i("amount").map(String))}::numeric[],
+        ${sql.array(i("nonce").map(String))}::numeric[],
+        ${sql.array(i("deadline").map(String))}::bigint[],
+        ${sql.array(i("signature"))}::text[],
+        ${sql.array(i("transactionId"))}::varchar[]
+      )
+      RETURNING id
+    )
+    SELECT CASE WHEN (SELECT count(*) FROM credited) = ${w.credits.length}
+                THEN 0
+                ELSE machpay_raise(${VENDOR_GONE_SQLSTATE}, 'a credited vendor has no vendor profile')
+           END AS ok`;
 }
 
 export function storeIdempotentResponses(sql: Tx, userIds: bigint[], keys: string[], statuses: number[], bodies: string[]) {
