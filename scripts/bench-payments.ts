@@ -16,7 +16,7 @@ import { base58Bytes } from "@/core/solana";
 import { closedLoop, cpuSeconds, fmt, freshDatabase, postgresCpuSeconds, startServer } from "./lib/bench";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 200);
 const VENDORS = Number(process.env.BENCH_VENDORS ?? 4);
 const b58 = getBase58Decoder();
@@ -30,7 +30,7 @@ const env = {
   NODE_ENV: "production",
   DB_POOL_MAX: process.env.BENCH_POOL ?? "10",
   PAYMENT_BATCH_MAX: process.env.BENCH_BATCH_MAX ?? "256",
-  PAYMENT_BATCH_CONCURRENCY: process.env.BENCH_BATCH_CONCURRENCY ?? "2",
+  PAYMENT_BATCH_CONCURRENCY: process.env.BENCH_BATCH_CONCURRENCY ?? "1",
   RATE_LIMIT_AUTH_PER_MINUTE: "100000",
 };
 const config = parseConfig(env);

@@ -93,7 +93,8 @@ export const ConfigSchema = v.object({
   PLATFORM_FEE_BPS: v.optional(int(0, 10_000), "0"),
   MIN_BOND_ATOMIC: v.optional(v.pipe(v.string(), v.regex(/^\d{1,19}$/, "expected atomic units (digits)"), v.transform((s: string) => BigInt(s))), "10000000"),
   PAYMENT_BATCH_MAX: v.optional(int(1, 5000), "256"),
-  PAYMENT_BATCH_CONCURRENCY: v.optional(int(1, 64), "2"),
+  PAYMENT_BATCH_CONCURRENCY: v.optional(int(1, 64), "1"),
+  INTENT_VERIFY_THREADS: v.optional(int(0, 16), "1"),
   ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(24, "expected at least 24 characters"))),
   RECON_WEBHOOK_SECRET: v.optional(v.pipe(v.string(), v.minLength(16, "expected at least 16 characters"))),
 

@@ -69,6 +69,7 @@ async function main() {
     logger.info("shutting down", { signal });
     await server.stop(config.SHUTDOWN_TIMEOUT_MS, stopRealtime);
     await deps.payments.drain();
+    await deps.intentVerifier.close();
     await Promise.all(workers.map((stop) => stop()));
     await deps.keyUsage.stop();
     deps.mailer.close();

@@ -49,7 +49,8 @@ export function postgresCpuSeconds(): number {
 }
 
 export async function startServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  // Below Linux's ephemeral range (32768+), where the load generator's own connections take ports.
+  const port = 20000 + Math.floor(Math.random() * 12000);
   // BENCH_PROFILE=<dir> writes the server's CPU profile (markdown) there when it stops.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const proc = Bun.spawn(["bun", ...profile, "src/main.ts"], {
@@ -58,8 +59,11 @@ export async function startServer(env: Record<string, string>): Promise<{ url: s
     stderr: "inherit",
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  let exited = false;
+  void proc.exited.then(() => (exited = true));
+  for (let i = 0; ; i++) {
     if (await fetch(url + "/health").then((r) => r.ok, () => false)) break;
+    if (exited || i >= 100) throw new Error(`the server did not start on port ${port}`);
     await Bun.sleep(100);
   }
   return {

@@ -3,7 +3,7 @@ import { createKeyUsage, createSecrets, createTokenService, type KeyUsage, type 
 import { systemClock, type Clock } from "@/core/clock";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
-import { PaymentEngine } from "@/ledger";
+import { createIntentVerifier, PaymentEngine, type IntentVerifier } from "@/ledger";
 import { createMailer, type Mailer } from "@/notifications";
 import { createBroker, paymentEvents, type Broker } from "@/realtime";
 import { Chain, verifyEndpointPda } from "@/chain";
@@ -24,6 +24,8 @@ export interface AppDeps {
   mailer: Mailer;
   rateLimiter: RateLimiter;
   payments: PaymentEngine;
+  /** Ed25519 checks of gateway intents, in worker threads. */
+  intentVerifier: IntentVerifier;
   broker: Broker;
   /** The Solana RPC; absent when SOLANA_RPC is not configured. */
   chain: Chain | undefined;
@@ -61,6 +63,7 @@ export async function createDeps(
       maxConcurrent: config.PAYMENT_BATCH_CONCURRENCY,
       onCommitted: paymentEvents(broker),
     }),
+    intentVerifier: createIntentVerifier(config.INTENT_VERIFY_THREADS, (err) => logger.error("intent verifier thread failed; verifying on the event loop", { err })),
     broker,
     chain,
     pdaVerifier: chain ? (input) => verifyEndpointPda(chain, config.MACHPAY_PROGRAM_ID, input) : undefined,

@@ -11,5 +11,6 @@ export { confirmIntent, failIntent, type FailedIntent } from "./settlement";
 export { reserveForPayout, returnToVendor, lockVendor } from "./vendor-balance";
 export { withIdempotency, requestHash, type IdempotentAnswer } from "./idempotency";
 export { encodeIntent, decodeIntent, INTENT_LENGTH } from "./intent";
+export { createIntentVerifier, type IntentVerifier } from "./intent-verifier";
 export { BalanceSchema, TransactionSchema, toTransactionDTO, PositiveAtomicSchema } from "./schemas";
 export { idempotencyOf, renderError, send, sendIdempotent } from "./routes/context";

@@ -1,5 +1,3 @@
-import { createPublicKey, verify, type KeyObject } from "node:crypto";
-import * as ed from "@noble/ed25519";
 import { encodeBase58 } from "@/core/base58";
 import { AppError } from "@/core/errors";
 import { sha256Hex } from "@/core/hash";
@@ -51,30 +49,4 @@ export function encodeIntent(i: { agent: Uint8Array; gateway: Uint8Array; mint: 
   view.setBigUint64(105, i.nonce, true);
   view.setBigInt64(113, i.deadline, true);
   return out;
-}
-
-// Linked agent keys are few and never rebound: their parsed key and small-order check are cached.
-const keys = new Map<string, KeyObject | null>();
-
-function agentKey(pubkey: Uint8Array, address: string): KeyObject | null {
-  let key = keys.get(address);
-  if (key === undefined) {
-    // Strictness as in wallet sign-in: a small-order public key "verifies" any message.
-    const point = ed.Point.fromBytes(pubkey);
-    key = point.isSmallOrder() ? null : createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: Buffer.from(pubkey).toString("base64url") }, format: "jwk" });
-    if (keys.size > 100_000) keys.clear();
-    keys.set(address, key);
-  }
-  return key;
-}
-
-/** Native Ed25519 (BoringSSL) for the hot path: ~20x faster than a pure-JS verify. */
-export function verifyIntentSignature(intent: PaymentIntent, signature: Uint8Array): boolean {
-  if (signature.length !== 64) return false;
-  try {
-    const key = agentKey(intent.bytes.subarray(1, 33), intent.agentPubkey);
-    return key !== null && verify(null, intent.bytes, key, signature);
-  } catch {
-    return false;
-  }
 }

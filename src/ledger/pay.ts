@@ -10,10 +10,15 @@ import { resolveService } from "@/registry";
 import { actorUserId, type LedgerCtx } from "./balance";
 import type { PaymentEngine } from "./engine/engine";
 import type { PaymentOutcome, PaymentRequest } from "./engine/types";
-import { decodeIntent, verifyIntentSignature } from "./intent";
+import { decodeIntent } from "./intent";
+import type { IntentVerifier } from "./intent-verifier";
 
 export interface PayCtx extends LedgerCtx {
   payments: PaymentEngine;
+}
+
+export interface GatewayPayCtx extends PayCtx {
+  intentVerifier: IntentVerifier;
 }
 
 export type Idempotency = PaymentRequest["idempotency"];
@@ -68,7 +73,7 @@ export async function payFromApi(
  * nonce's single use are decided inside the payment's transaction.
  */
 export async function payFromGateway(
-  ctx: PayCtx,
+  ctx: GatewayPayCtx,
   input: { intent: Uint8Array; signature: string; serviceId?: string | undefined; reference?: string | undefined; region?: string | undefined; receivedAt: number; idempotency?: Idempotency },
 ): Promise<PaymentOutcome> {
   const actor = ctx.actor as UserActor;
@@ -77,7 +82,7 @@ export async function payFromGateway(
   if (intent.mint !== ctx.tokenMint) throw new AppError("unsupported_mint", `intent mint must be ${ctx.tokenMint}`, { status: 422 });
   if (intent.amount === 0n || intent.amount > AMOUNT_MAX) throw new AppError("invalid_intent", "intent amount must be between 1 and 2^63-1 atomic units");
   if (intent.deadline < BigInt(unixSeconds(ctx.clock.now()))) throw new AppError("intent_expired", "the intent's deadline has passed", { status: 422 });
-  if (!verifyIntentSignature(intent, base58Bytes(input.signature))) {
+  if (!(await ctx.intentVerifier.verify(intent.bytes, base58Bytes(input.signature)))) {
     throw new AppError("invalid_intent_signature", "signature does not verify for the intent's agent key", { status: 401 });
   }
   // The gateway named in the intent must be the caller's own linked gateway key.

@@ -22,7 +22,9 @@ import {
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp({ PLATFORM_FEE_BPS: "100", RATE_LIMIT_LINK_PER_MINUTE: "100000", DB_POOL_MAX: "20" });
+  // Four batches in flight (the default is one): batches racing each other for agent, vendor and
+  // rollup rows is what must not lose, double or deadlock.
+  t = await startTestApp({ PLATFORM_FEE_BPS: "100", RATE_LIMIT_LINK_PER_MINUTE: "100000", DB_POOL_MAX: "20", PAYMENT_BATCH_CONCURRENCY: "4" });
 });
 afterAll(() => t.close());
 
@@ -234,6 +236,28 @@ describe("many agents, one vendor", () => {
     expect(statuses(answers)).toEqual({ 201: 50 });
     for (const g of gateways) expect((await agentRow(t, g.agent.id)).balance).toBe(100_000n - 12_000n);
     expect(await unsettledOf(t, vendor.id)).toBe(10n * (3n * 1_980n + 2n * 2_970n));
+    await expectBalanced(t);
+  });
+});
+
+describe("batches in flight together", () => {
+  test("400 payments from 20 agents to 5 vendors in shuffled order: every unit lands, and no deadlock is ever detected", async () => {
+    const agents = await Promise.all(Array.from({ length: 20 }, () => funded(1_000_000n)));
+    const vendors = await Promise.all(Array.from({ length: 5 }, () => createUser(t, { profile: "vendor" })));
+    const before = await Promise.all(vendors.map((v) => unsettledOf(t, v.id)));
+    const deadlocksSoFar = async () => (await t.sql<{ n: bigint }[]>`SELECT deadlocks AS n FROM pg_stat_database WHERE datname = current_database()`)[0]!.n;
+    const deadlocksBefore = await deadlocksSoFar();
+    // Vendors in a different order for every agent: concurrent batches credit them in any mix.
+    const jobs = Array.from({ length: 400 }, (_, i) => ({ agent: agents[i % 20]!, vendor: vendors[(i * 7 + Math.floor(i / 20)) % 5]! }));
+    const answers = await Promise.all(jobs.map((j) => pay(j.agent, j.vendor, 1000n)));
+    expect(statuses(answers)).toEqual({ 201: 400 });
+    for (const a of agents) expect((await agentRow(t, a.id)).balance).toBe(1_000_000n - 20n * 1000n);
+    const after = await Promise.all(vendors.map((v) => unsettledOf(t, v.id)));
+    const received = vendors.map((v) => jobs.filter((j) => j.vendor === v).length);
+    after.forEach((u, i) => expect(u - before[i]!).toBe(BigInt(received[i]!) * 990n));
+    // pg_stat_database hears of a deadlock when the backend next reports its stats (at most 1 s later).
+    await Bun.sleep(1100);
+    expect(await deadlocksSoFar()).toBe(deadlocksBefore);
     await expectBalanced(t);
   });
 });

@@ -63,6 +63,7 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
     async close() {
       await server.stop(2000);
       await deps.payments.drain();
+      await deps.intentVerifier.close();
       await deps.keyUsage.stop();
       deps.mailer.close();
       await deps.broker.close();

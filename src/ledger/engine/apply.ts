@@ -7,6 +7,7 @@ import { idempotencyConflict, idempotencyInProgress, nonceUsed, vendorGone } fro
 import {
   addFees,
   claimRequests,
+  creditVendors,
   findIdempotentResponse,
   lockAgents,
   storeIdempotentResponses,
@@ -181,11 +182,11 @@ async function inTransaction(conn: Tx, batch: PaymentRequest[], options: ApplyOp
     };
   }
 
-  // The writes and COMMIT, sent together. Money is moved by one statement; fees and stored
-  // answers (only when there are any) follow it inside the same transaction.
-  const writes: Promise<unknown>[] = [
-    writeBatch(conn, { day, debits: sorted(debits), spend: sorted(spend), credits: sorted(credits), transactions: txRows, intents: intentRows }).execute(),
-  ];
+  // The writes and COMMIT, sent together: one statement for the agents' side and the records, then
+  // the vendors' credit (hot rows: locked last), fees and stored answers when there are any.
+  const writes: Promise<unknown>[] = [writeBatch(conn, { day, debits: sorted(debits), spend: sorted(spend), transactions: txRows, intents: intentRows }).execute()];
+  const credited = sorted(credits);
+  if (credited.length) writes.push(creditVendors(conn, credited).execute());
   if (fees > 0n) writes.push(addFees(conn, batch[0]!.mint, fees).execute());
   const answered = keyed.filter((i) => !taken.has(i));
   if (answered.length) {

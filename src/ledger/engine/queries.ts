@@ -158,8 +158,6 @@ export interface BatchWrites {
   /** Per agent (id order): debited from the ledger balance, and added to today's spend. */
   debits: [bigint, bigint][];
   spend: [bigint, bigint][];
-  /** Per vendor (id order): credited to the unsettled balance, net of fees. */
-  credits: [bigint, bigint][];
   transactions: TransactionInsert[];
   intents: IntentInsert[];
 }
@@ -168,12 +166,10 @@ export interface BatchWrites {
 export const VENDOR_GONE_SQLSTATE = "MP001";
 
 /**
- * Every write of a payment batch in ONE statement (the per-statement cost of PostgreSQL and of the
- * round trip is most of a small batch's cost). Lock order stays that of every batch: the agents'
- * users rows are already held, vendor profiles are locked here in id order, and the rollup rows by
- * the trigger on transactions when the statement ends. A vendor whose profile went away since its
- * payments were resolved makes the statement raise: agents must not be debited for a credit that
- * lands nowhere (the engine then retries the batch's payments one by one).
+ * A payment batch's writes but the vendors' credit, in ONE statement (the per-statement cost of
+ * PostgreSQL and of the round trip is most of a small batch's cost). It takes no lock another
+ * batch could hold: the agents' users rows are the batch's already (and daily spend rows are per
+ * agent), the rollup trigger's rows are sharded and skipped when fresh.
  */
 export function writeBatch(sql: Tx, w: BatchWrites) {
   const ids = (pairs: [bigint, bigint][]) => sql.array(pairs.map(([k]) => String(k)));
@@ -181,22 +177,7 @@ export function writeBatch(sql: Tx, w: BatchWrites) {
   const t = <K extends keyof TransactionInsert>(k: K) => w.transactions.map((r) => r[k]);
   const i = <K extends keyof IntentInsert>(k: K) => w.intents.map((r) => r[k]);
   return sql`
-    WITH locked AS (
-      SELECT user_id FROM profiles
-      WHERE user_id = ANY(${ids(w.credits)}::bigint[])
-      ORDER BY user_id
-      FOR UPDATE
-    ),
-    credited AS (
-      -- Pays down any debt first (both SET expressions read the old debt).
-      UPDATE profiles p
-      SET debt_atomic = GREATEST(p.debt_atomic - c.amount, 0),
-          unsettled_balance_atomic = p.unsettled_balance_atomic + GREATEST(c.amount - p.debt_atomic, 0)
-      FROM unnest(${ids(w.credits)}::bigint[], ${amounts(w.credits)}::numeric[]) AS c(id, amount)
-      WHERE p.user_id = c.id AND p.type = 'vendor' AND p.user_id IN (SELECT user_id FROM locked)
-      RETURNING p.user_id
-    ),
-    debited AS (
+    WITH debited AS (
       UPDATE users u
       SET balance_atomic = u.balance_atomic - d.amount
       FROM unnest(${ids(w.debits)}::bigint[], ${amounts(w.debits)}::numeric[]) AS d(id, amount)
@@ -250,7 +231,33 @@ export function writeBatch(sql: Tx, w: BatchWrites) {
       )
       RETURNING id
     )
-    SELECT CASE WHEN (SELECT count(*) FROM credited) = ${w.credits.length}
+    SELECT 1`;
+}
+
+/**
+ * Credits a batch's vendors, paying down any debt first (both SET expressions read the old debt):
+ * one update per vendor per batch, in id order, however many payments it received. Sent last
+ * before COMMIT, so hot vendor rows are held only for this update and the commit. A vendor whose
+ * profile went away since its payments were resolved makes it raise: agents must not be debited
+ * for a credit that lands nowhere (the engine then retries the batch's payments one by one).
+ */
+export function creditVendors(sql: Tx, credits: [bigint, bigint][]) {
+  const ids = sql.array(credits.map(([k]) => String(k)));
+  return sql`
+    WITH locked AS (
+      -- An UPDATE ... FROM locks rows in whatever order its join yields; two batches locking two
+      -- vendors in opposite orders would deadlock (1 s each, measured). Locked in id order first.
+      SELECT user_id FROM profiles WHERE user_id = ANY(${ids}::bigint[]) ORDER BY user_id FOR UPDATE
+    ),
+    credited AS (
+      UPDATE profiles p
+      SET debt_atomic = GREATEST(p.debt_atomic - c.amount, 0),
+          unsettled_balance_atomic = p.unsettled_balance_atomic + GREATEST(c.amount - p.debt_atomic, 0)
+      FROM unnest(${ids}::bigint[], ${sql.array(credits.map(([, v]) => String(v)))}::numeric[]) AS c(id, amount)
+      WHERE p.user_id = c.id AND p.type = 'vendor' AND p.user_id IN (SELECT user_id FROM locked)
+      RETURNING p.user_id
+    )
+    SELECT CASE WHEN (SELECT count(*) FROM credited) = ${credits.length}
                 THEN 0
                 ELSE machpay_raise(${VENDOR_GONE_SQLSTATE}, 'a credited vendor has no vendor profile')
            END AS ok`;

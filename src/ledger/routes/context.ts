@@ -8,13 +8,14 @@ import type { BondCtx } from "../accounts";
 import type { PaymentOutcome } from "../engine/types";
 import { requestHash, withIdempotency, type IdempotentAnswer } from "../idempotency";
 import type { Sql, Tx } from "@/db/client";
-import type { PayCtx } from "../pay";
+import type { GatewayPayCtx } from "../pay";
 import { toBalanceDTO, toTransactionDTO } from "../schemas";
 
-export const payCtx = (deps: AppDeps, c: Context<HonoEnv>): PayCtx & BondCtx => ({
+export const payCtx = (deps: AppDeps, c: Context<HonoEnv>): GatewayPayCtx & BondCtx => ({
   ...ctxOf(deps, c),
   tokenMint: deps.config.USDC_MINT,
   payments: deps.payments,
+  intentVerifier: deps.intentVerifier,
   minBond: deps.config.MIN_BOND_ATOMIC,
 });
 
