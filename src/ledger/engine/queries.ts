@@ -2,6 +2,10 @@ import type { Tx } from "@/db/client";
 
 // The batch path's SQL: set-based statements over unnest() arrays, one round trip each.
 
+// Element type oids: each array reaches PostgreSQL as its column's array type, parsed once, instead
+// of a text[] cast element by element (a tenth of PostgreSQL's time in a batch, measured).
+const INT8 = 20, INT4 = 23, TEXT = 25, BPCHAR = 1042, VARCHAR = 1043, TIMESTAMPTZ = 1184, NUMERIC = 1700, UUID = 2950;
+
 export interface AgentState {
   id: bigint;
   balance: bigint;
@@ -25,7 +29,7 @@ export interface AgentState {
  * Both are sent at once (pipelined): the second starts, with a fresh snapshot, when the first is done.
  */
 export function lockAgents(sql: Tx, ids: bigint[], day: string): Promise<AgentState[]> {
-  const list = sql.array(ids.map(String));
+  const list = sql.array(ids, INT8);
   const locked = sql`SELECT 1 FROM users WHERE id = ANY(${list}::bigint[]) ORDER BY id FOR UPDATE`.execute();
   const state = sql<AgentState[]>`
     SELECT u.id,
@@ -64,15 +68,15 @@ export interface Claim {
  * other's claims cannot deadlock. Returns the claimed keys and the fresh nonces.
  */
 export async function claimRequests(sql: Tx, claims: Claim[]): Promise<{ keys: Set<string>; nonces: Set<string> }> {
-  const col = (f: (c: Claim) => string | undefined) => sql.array(claims.map((c) => f(c) ?? null) as string[]);
+  const col = (f: (c: Claim) => string | undefined, oid: number) => sql.array(claims.map((c) => f(c) ?? null) as string[], oid);
   const rows = await sql<{ kind: "k" | "n"; a: string; b: string }[]>`
     WITH req AS (
       SELECT * FROM unnest(
-        ${col((c) => c.key?.userId.toString())}::bigint[],
-        ${col((c) => c.key?.key)}::varchar[],
-        ${col((c) => c.key?.requestHash)}::char(64)[],
-        ${col((c) => c.nonce?.agentPubkey)}::varchar[],
-        ${col((c) => c.nonce?.nonce.toString())}::numeric[]
+        ${col((c) => c.key?.userId.toString(), INT8)}::bigint[],
+        ${col((c) => c.key?.key, VARCHAR)}::varchar[],
+        ${col((c) => c.key?.requestHash, BPCHAR)}::char(64)[],
+        ${col((c) => c.nonce?.agentPubkey, VARCHAR)}::varchar[],
+        ${col((c) => c.nonce?.nonce.toString(), NUMERIC)}::numeric[]
       ) WITH ORDINALITY AS r(user_id, key, hash, pubkey, nonce, idx)
     ),
     claimed AS (
@@ -109,7 +113,7 @@ export async function claimIdempotencyKeys(sql: Tx, userIds: bigint[], keys: str
   const rows = await sql<{ user_id: bigint; key: string }[]>`
     INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)
     SELECT u, k, h, 0, '{}'::jsonb
-    FROM unnest(${sql.array(userIds.map(String))}::bigint[], ${sql.array(keys)}::varchar[], ${sql.array(hashes)}::char(64)[]) AS t(u, k, h)
+    FROM unnest(${sql.array(userIds, INT8)}::bigint[], ${sql.array(keys, VARCHAR)}::varchar[], ${sql.array(hashes, BPCHAR)}::char(64)[]) AS t(u, k, h)
     ON CONFLICT DO NOTHING
     RETURNING user_id, key`;
   return new Set(rows.map((r) => `${r.user_id}:${r.key}`));
@@ -172,8 +176,8 @@ export const VENDOR_GONE_SQLSTATE = "MP001";
  * agent), the rollup trigger's rows are sharded and skipped when fresh.
  */
 export function writeBatch(sql: Tx, w: BatchWrites) {
-  const ids = (pairs: [bigint, bigint][]) => sql.array(pairs.map(([k]) => String(k)));
-  const amounts = (pairs: [bigint, bigint][]) => sql.array(pairs.map(([, v]) => String(v)));
+  const ids = (pairs: [bigint, bigint][]) => sql.array(pairs.map(([k]) => k), INT8);
+  const amounts = (pairs: [bigint, bigint][]) => sql.array(pairs.map(([, v]) => v), NUMERIC);
   const t = <K extends keyof TransactionInsert>(k: K) => w.transactions.map((r) => r[k]);
   const i = <K extends keyof IntentInsert>(k: K) => w.intents.map((r) => r[k]);
   return sql`
@@ -196,20 +200,20 @@ export function writeBatch(sql: Tx, w: BatchWrites) {
       INSERT INTO transactions
         (id, hash, from_agent_id, to_vendor_id, service_id, amount_atomic, fee_atomic, token_mint, latency_ms, reference, source, region, intent_id, created_at)
       SELECT * FROM unnest(
-        ${sql.array(t("id"))}::varchar[],
-        ${sql.array(t("hash"))}::varchar[],
-        ${sql.array(t("agent").map(String))}::bigint[],
-        ${sql.array(t("vendor").map(String))}::bigint[],
-        ${sql.array(t("service") as string[])}::varchar[],
-        ${sql.array(t("amount").map(String))}::numeric[],
-        ${sql.array(t("fee").map(String))}::numeric[],
-        ${sql.array(t("mint"))}::varchar[],
-        ${sql.array(t("latency"))}::int[],
-        ${sql.array(t("reference") as string[])}::varchar[],
-        ${sql.array(t("source"))}::varchar[],
-        ${sql.array(t("region") as string[])}::varchar[],
-        ${sql.array(t("intentId") as string[])}::uuid[],
-        ${sql.array(t("createdAt").map((d) => d.toISOString()))}::timestamptz[]
+        ${sql.array(t("id"), VARCHAR)}::varchar[],
+        ${sql.array(t("hash"), VARCHAR)}::varchar[],
+        ${sql.array(t("agent"), INT8)}::bigint[],
+        ${sql.array(t("vendor"), INT8)}::bigint[],
+        ${sql.array(t("service") as string[], VARCHAR)}::varchar[],
+        ${sql.array(t("amount"), NUMERIC)}::numeric[],
+        ${sql.array(t("fee"), NUMERIC)}::numeric[],
+        ${sql.array(t("mint"), VARCHAR)}::varchar[],
+        ${sql.array(t("latency"), INT4)}::int[],
+        ${sql.array(t("reference") as string[], VARCHAR)}::varchar[],
+        ${sql.array(t("source"), VARCHAR)}::varchar[],
+        ${sql.array(t("region") as string[], VARCHAR)}::varchar[],
+        ${sql.array(t("intentId") as string[], UUID)}::uuid[],
+        ${sql.array(t("createdAt"), TIMESTAMPTZ)}::timestamptz[]
       )
       RETURNING id
     ),
@@ -217,17 +221,17 @@ export function writeBatch(sql: Tx, w: BatchWrites) {
       INSERT INTO payment_intents
         (id, agent_id, vendor_id, agent_pubkey, gateway_pubkey, token_mint, amount_atomic, nonce, deadline, signature, transaction_id)
       SELECT * FROM unnest(
-        ${sql.array(i("id"))}::uuid[],
-        ${sql.array(i("agent").map(String))}::bigint[],
-        ${sql.array(i("vendor").map(String))}::bigint[],
-        ${sql.array(i("agentPubkey"))}::varchar[],
-        ${sql.array(i("gatewayPubkey"))}::varchar[],
-        ${sql.array(i("mint"))}::varchar[],
-        ${sql.array(i("amount").map(String))}::numeric[],
-        ${sql.array(i("nonce").map(String))}::numeric[],
-        ${sql.array(i("deadline").map(String))}::bigint[],
-        ${sql.array(i("signature"))}::text[],
-        ${sql.array(i("transactionId"))}::varchar[]
+        ${sql.array(i("id"), UUID)}::uuid[],
+        ${sql.array(i("agent"), INT8)}::bigint[],
+        ${sql.array(i("vendor"), INT8)}::bigint[],
+        ${sql.array(i("agentPubkey"), VARCHAR)}::varchar[],
+        ${sql.array(i("gatewayPubkey"), VARCHAR)}::varchar[],
+        ${sql.array(i("mint"), VARCHAR)}::varchar[],
+        ${sql.array(i("amount"), NUMERIC)}::numeric[],
+        ${sql.array(i("nonce"), NUMERIC)}::numeric[],
+        ${sql.array(i("deadline"), INT8)}::bigint[],
+        ${sql.array(i("signature"), TEXT)}::text[],
+        ${sql.array(i("transactionId"), VARCHAR)}::varchar[]
       )
       RETURNING id
     )
@@ -242,7 +246,7 @@ export function writeBatch(sql: Tx, w: BatchWrites) {
  * for a credit that lands nowhere (the engine then retries the batch's payments one by one).
  */
 export function creditVendors(sql: Tx, credits: [bigint, bigint][]) {
-  const ids = sql.array(credits.map(([k]) => String(k)));
+  const ids = sql.array(credits.map(([k]) => k), INT8);
   return sql`
     WITH locked AS (
       -- An UPDATE ... FROM locks rows in whatever order its join yields; two batches locking two
@@ -253,7 +257,7 @@ export function creditVendors(sql: Tx, credits: [bigint, bigint][]) {
       UPDATE profiles p
       SET debt_atomic = GREATEST(p.debt_atomic - c.amount, 0),
           unsettled_balance_atomic = p.unsettled_balance_atomic + GREATEST(c.amount - p.debt_atomic, 0)
-      FROM unnest(${ids}::bigint[], ${sql.array(credits.map(([, v]) => String(v)))}::numeric[]) AS c(id, amount)
+      FROM unnest(${ids}::bigint[], ${sql.array(credits.map(([, v]) => String(v)), NUMERIC)}::numeric[]) AS c(id, amount)
       WHERE p.user_id = c.id AND p.type = 'vendor' AND p.user_id IN (SELECT user_id FROM locked)
       RETURNING p.user_id
     )
@@ -267,7 +271,7 @@ export function storeIdempotentResponses(sql: Tx, userIds: bigint[], keys: strin
   return sql`
     UPDATE idempotency_keys k
     SET status_code = r.status, response_body = r.body::jsonb
-    FROM unnest(${sql.array(userIds.map(String))}::bigint[], ${sql.array(keys)}::varchar[], ${sql.array(statuses)}::int[], ${sql.array(bodies)}::text[])
+    FROM unnest(${sql.array(userIds, INT8)}::bigint[], ${sql.array(keys, VARCHAR)}::varchar[], ${sql.array(statuses, INT4)}::int[], ${sql.array(bodies, TEXT)}::text[])
       AS r(user_id, key, status, body)
     WHERE k.user_id = r.user_id AND k.key = r.key`;
 }
