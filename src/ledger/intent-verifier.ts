@@ -104,7 +104,8 @@ export function createIntentVerifier(threads: number, onError: (err: unknown) =>
     inFlight.clear();
   };
 
-  if (!broken) {
+  // Started with the first intent: an instance that never sees a gateway payment runs no thread.
+  const start = () => {
     try {
       const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "application/javascript" }));
       for (let i = 0; i < threads; i++) {
@@ -121,12 +122,13 @@ export function createIntentVerifier(threads: number, onError: (err: unknown) =>
     } catch (err) {
       failAll(err);
     }
-  }
+  };
 
   const flush = () => {
     scheduled = false;
     const batch = queue;
     queue = [];
+    if (!broken && workers.length === 0) start();
     if (broken) {
       for (const p of batch) p.resolve(verifyInline(p.intent, p.signature));
       return;

@@ -31,19 +31,28 @@ export function createMemoryBroker(options: { historySize: number; logger: Logge
     }
   };
 
+  // Fan-out runs after the publisher's turn, all of a turn's events at once and in order: a
+  // payment's answer does not wait for thousands of streams to be woken.
+  let outbox: BrokerEvent[] = [];
+  const flush = () => {
+    const events = outbox;
+    outbox = [];
+    for (const event of events) fanout.deliver(event);
+  };
+  const enqueue = (event: BrokerEvent) => {
+    if (outbox.push(event) === 1) setImmediate(flush);
+  };
+
   return {
     publish(topic, type, data, publishOptions) {
-      // Fan-out runs after the publisher's turn (FIFO, so order holds): a payment's answer does not
-      // wait for thousands of streams to be woken.
       if (publishOptions?.ephemeral) {
-        const event: BrokerEvent = { id: String(last), topic, type, data, ephemeral: true };
-        setImmediate(() => fanout.deliver(event));
+        enqueue({ id: String(last), topic, type, data, ephemeral: true });
         return;
       }
       last = Math.max(last + 1, Math.floor((performance.timeOrigin + performance.now()) * 1000));
       const event: BrokerEvent = { id: String(last), topic, type, data };
       remember(event);
-      setImmediate(() => fanout.deliver(event));
+      enqueue(event);
     },
     subscribe: fanout.subscribe,
     async history(topics, afterId) {
