@@ -479,7 +479,7 @@ export interface paths {
         put?: never;
         /**
          * Pay a service or vendor from the agent's balance
-         * @description 402 insufficient_funds (or bond_insufficient for on-chain agents), 403 agent_suspended or limit_exceeded, 404 vendor_not_found. The answer comes after the payment is committed.
+         * @description 402 insufficient_funds (or bond_insufficient for on-chain agents), 403 agent_suspended or limit_exceeded, 404 vendor_not_found. The answer comes after the payment is committed. 503 database_unavailable: nothing was paid, retry. 503 payment_outcome_unknown: the database connection was lost while committing; look the payment up (by reference) or retry under the same Idempotency-Key.
          */
         post: operations["pay"];
         delete?: never;
@@ -569,7 +569,7 @@ export interface paths {
         put?: never;
         /**
          * A vendor gateway submits a payment intent signed by the paying agent's linked key
-         * @description Checks signature, deadline, single use of (agent, nonce), agent linked and active, limits and balance; debits the agent and credits the vendor's unsettled balance in one SQL transaction. 409 nonce_already_used for a replayed intent.
+         * @description Checks signature, deadline, single use of (agent, nonce), agent linked and active, limits and balance; debits the agent and credits the vendor's unsettled balance in one SQL transaction. 409 nonce_already_used for a replayed intent. 503 database_unavailable (nothing was paid; retry) or payment_outcome_unknown (the database connection was lost while committing: look the payment up, or retry under the same Idempotency-Key).
          */
         post: operations["submitGatewayPayment"];
         delete?: never;
@@ -3563,6 +3563,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     depositBond: {
@@ -4073,6 +4082,15 @@ export interface operations {
             };
             /** @description A bug on our side; quote the request id. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

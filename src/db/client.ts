@@ -58,3 +58,16 @@ export function withDatabase(url: string, database: string): string {
   u.pathname = `/${encodeURIComponent(database)}`;
   return u.toString();
 }
+
+// SQLSTATE classes and client codes that mean "the database went away", not "the statement was wrong".
+const UNAVAILABLE_SQLSTATES = /^(08...|57P0[123]|53300)$/;
+const UNAVAILABLE_CLIENT_CODES = /^(CONNECTION_(CLOSED|DESTROYED|ENDED)|CONNECT_TIMEOUT|E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)|ENOTFOUND)$/;
+
+/**
+ * The connection to PostgreSQL was lost or refused (restart, failover, a cut proxy, no free slot):
+ * the request may be retried later. After such an error the connection is gone, never to be reused.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_CLIENT_CODES.test(code));
+}

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "@/core/errors";
+import { isDatabaseUnavailable } from "@/db/client";
 import type { HonoEnv } from "./env";
 
 // The one place where errors become HTTP: contract.md's envelope
@@ -62,9 +63,13 @@ export function errorJson(c: Context<HonoEnv>, err: AppError): Response {
   return c.json(body, err.status as ContentfulStatusCode);
 }
 
-/** Three tiers: our AppError, Hono's HTTPException, anything else (a bug: logged, generic 500). */
+/** Four tiers: our AppError, Hono's HTTPException, the database gone (503), anything else (a bug: logged, generic 500). */
 export function onError(err: Error, c: Context<HonoEnv>): Response {
   if (err instanceof AppError) return errorJson(c, err);
+  if (isDatabaseUnavailable(err)) {
+    c.get("log")?.warn("database unavailable", { err });
+    return errorJson(c, new AppError("database_unavailable", "the database is unavailable; retry shortly", { status: 503, headers: { "Retry-After": "1" } }));
+  }
   if (err instanceof HTTPException) {
     const status = err.status;
     const code = status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : status >= 500 ? "internal_error" : "invalid_request";

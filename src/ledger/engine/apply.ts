@@ -1,9 +1,9 @@
 import type { Clock } from "@/core/clock";
 import { sha256Hex } from "@/core/hash";
 import { newId } from "@/core/ids";
-import type { Sql, Tx } from "@/db/client";
+import { isDatabaseUnavailable, type Sql, type Tx } from "@/db/client";
 import { decide, feeOf } from "./decide";
-import { idempotencyConflict, idempotencyInProgress, nonceUsed, vendorGone } from "./errors";
+import { idempotencyConflict, idempotencyInProgress, nonceUsed, paymentOutcomeUnknown, vendorGone } from "./errors";
 import {
   addFees,
   claimRequests,
@@ -11,6 +11,7 @@ import {
   findIdempotentResponse,
   lockAgents,
   storeIdempotentResponses,
+  transactionExists,
   VENDOR_GONE_SQLSTATE,
   writeBatch,
   type AgentState,
@@ -43,15 +44,20 @@ export async function applyBatch(sql: Sql, batch: PaymentRequest[], options: App
   let taken: Set<number>;
   try {
     ({ outcomes, taken } = await inTransaction(conn, batch, options));
-  } catch (err) {
-    // A connection that closed is already back in the pool's closed set (it reconnects there);
-    // any other failure leaves a live connection inside an aborted transaction: roll it back.
-    if (connectionLost(err)) throw err;
-    await conn.unsafe("ROLLBACK").catch(() => undefined);
     conn.release();
-    throw err;
+  } catch (err) {
+    // A lost connection is already in the pool's closed set (it reconnects there) and must not be
+    // handed back; any other failure leaves a live connection in an aborted transaction: roll back.
+    if (!isDatabaseUnavailable(err instanceof CommitUnknown ? err.cause : err)) {
+      await conn.unsafe("ROLLBACK").catch(() => undefined);
+      conn.release();
+    }
+    if (!(err instanceof CommitUnknown)) throw err;
+    // The connection died with COMMIT sent: the batch committed entirely or not at all. Its first
+    // transaction id, made here before COMMIT, says which. Not knowing, it must not be retried.
+    if (!(await committed(sql, err.marker))) throw err.cause;
+    ({ outcomes, taken } = err);
   }
-  conn.release();
 
   // Keys answered by an earlier (committed) request: replay that answer, or refuse a different body.
   for (const i of taken) {
@@ -64,7 +70,41 @@ export async function applyBatch(sql: Sql, batch: PaymentRequest[], options: App
   return outcomes;
 }
 
-const connectionLost = (err: unknown) => /^(CONNECTION_|E[A-Z]+$)/.test(String((err as { code?: unknown }).code ?? ""));
+/** The connection was lost after COMMIT was sent: what the batch would answer, and how to tell if it did. */
+class CommitUnknown extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly outcomes: PaymentOutcome[],
+    readonly taken: Set<number>,
+    /** A transaction row the batch inserts (none when it paid nothing: then it moved no money). */
+    readonly marker: string | undefined,
+  ) {
+    super("connection lost with COMMIT in flight");
+  }
+}
+
+// How long a payment whose COMMIT answer was lost waits for the database to say whether it committed.
+const OUTCOME_CHECK_MS = 3000;
+
+/** Whether a batch whose COMMIT answer was lost committed; asks again while the database is away. */
+async function committed(sql: Sql, marker: string | undefined): Promise<boolean> {
+  if (marker === undefined) return false;
+  const deadline = performance.now() + OUTCOME_CHECK_MS;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) throw paymentOutcomeUnknown();
+    const check = transactionExists(sql, marker);
+    check.catch(() => undefined); // a check that outlives its wait must not reject unobserved
+    try {
+      const found = await Promise.race([check, Bun.sleep(left).then(() => "late" as const)]);
+      if (found === "late") throw paymentOutcomeUnknown();
+      return found;
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw paymentOutcomeUnknown();
+      await Bun.sleep(Math.min(200, left));
+    }
+  }
+}
 
 /** Resolves every promise, then throws the first failure (none is left unobserved meanwhile). */
 async function all<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
@@ -209,6 +249,7 @@ async function inTransaction(conn: Tx, batch: PaymentRequest[], options: ApplyOp
     if (result.command !== "COMMIT") throw new Error(`payment batch ended with ${result.command}, not COMMIT`);
   } catch (err) {
     if ((err as { code?: string }).code === VENDOR_GONE_SQLSTATE) throw vendorGone();
+    if (isDatabaseUnavailable(err)) throw new CommitUnknown(err, outcomes as PaymentOutcome[], taken, txRows[0]?.id);
     throw err;
   }
   // SAFETY: every index got an outcome above (taken, nonce-refused, decided), or is taken and gets

@@ -87,6 +87,11 @@ export class PaymentEngine {
         this.options.logger.error("payment listener failed", { err });
       }
     } catch (err) {
+      // Not known to be rolled back: retrying could pay twice. Every payment of the batch is told so.
+      if (err instanceof AppError && err.code === "payment_outcome_unknown") {
+        for (const w of batch) w.reject(err);
+        return;
+      }
       if (batch.length > 1) {
         // Isolate whatever failed: each payment alone, so one bad payment cannot sink the rest.
         this.options.logger.warn("payment batch failed; retrying its payments one by one", { size: batch.length, err });

@@ -41,3 +41,11 @@ export const idempotencyInProgress = () =>
     status: 409,
     headers: { "Retry-After": "1" },
   });
+
+/** The database connection was lost with the batch's COMMIT in flight, and the database cannot say yet. */
+export const paymentOutcomeUnknown = () =>
+  new AppError(
+    "payment_outcome_unknown",
+    "the database connection was lost while this payment was being committed; it may have been made. Look it up (GET /v1/agent/transactions) before paying again, or retry with the same Idempotency-Key",
+    { status: 503 },
+  );

@@ -281,3 +281,8 @@ export async function findIdempotentResponse(sql: Tx, userId: bigint, key: strin
     SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`;
   return row;
 }
+
+export async function transactionExists(sql: Tx, id: string): Promise<boolean> {
+  const rows = await sql`SELECT 1 FROM transactions WHERE id = ${id}`;
+  return rows.length > 0;
+}

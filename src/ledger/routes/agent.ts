@@ -60,10 +60,11 @@ const payRoute = createRoute({
   summary: "Pay a service or vendor from the agent's balance",
   description:
     "402 insufficient_funds (or bond_insufficient for on-chain agents), 403 agent_suspended or limit_exceeded, 404 vendor_not_found. " +
-    "The answer comes after the payment is committed.",
+    "The answer comes after the payment is committed. 503 database_unavailable: nothing was paid, retry. 503 payment_outcome_unknown: " +
+    "the database connection was lost while committing; look the payment up (by reference) or retry under the same Idempotency-Key.",
   security,
   request: { headers: idempotencyHeader, body: jsonBody(PayRequestSchema) },
-  responses: { 201: jsonContent("Paid", PaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429) },
+  responses: { 201: jsonContent("Paid", PaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429, 503) },
 });
 
 const bondRoute = (path: string, operationId: string, summary: string) =>

@@ -19,10 +19,11 @@ const gatewayPaymentRoute = createRoute({
   summary: "A vendor gateway submits a payment intent signed by the paying agent's linked key",
   description:
     "Checks signature, deadline, single use of (agent, nonce), agent linked and active, limits and balance; debits the agent and credits " +
-    "the vendor's unsettled balance in one SQL transaction. 409 nonce_already_used for a replayed intent.",
+    "the vendor's unsettled balance in one SQL transaction. 409 nonce_already_used for a replayed intent. 503 database_unavailable " +
+    "(nothing was paid; retry) or payment_outcome_unknown (the database connection was lost while committing: look the payment up, or retry under the same Idempotency-Key).",
   security: [{ bearerAuth: [] }],
   request: { body: jsonBody(GatewayPaymentRequestSchema) },
-  responses: { 201: jsonContent("Paid", GatewayPaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429) },
+  responses: { 201: jsonContent("Paid", GatewayPaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429, 503) },
 });
 
 /** Gateways authenticate with a gateway API key, or by signing with their linked vendor device key (read-only: keys only here). */
