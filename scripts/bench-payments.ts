@@ -2,7 +2,7 @@
 // another process: many agents paying a few (hot) vendors through POST /v1/gateway/payments
 // and POST /v1/agent/pay. Then pgbench's simple-update TPS on the same database, as the
 // ceiling of one-commit-per-update on this machine. Durable commits throughout.
-// Run: bun run scripts/bench-payments.ts  (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_AGENTS, BENCH_VENDORS)
+// Run: bun run scripts/bench-payments.ts  (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_AGENTS, BENCH_VENDORS, BENCH_BATCH_CONCURRENCY, BENCH_ONLY, BENCH_PROFILE)
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import os from "node:os";
 import { getBase58Decoder } from "@solana/kit";
@@ -123,8 +123,11 @@ async function measured(send: () => Promise<Response>) {
   const cpu = `CPU per payment: server ${per(cpuSeconds(server.pid) - before.server)} us, PostgreSQL ${per(postgresCpuSeconds() - before.pg)} us, load generator ${per((me.user + me.system) / 1e6)} us`;
   return { result, cpu };
 }
-const gw = await measured(gatewayPay);
-const ap = await measured(apiPay);
+// BENCH_ONLY=gateway or api runs one of the two (a profile of one path).
+const only = process.env.BENCH_ONLY;
+const skipped = { result: { requests: 0, errors: 0, seconds: 0, rps: 0, p50: 0, p95: 0, p99: 0, max: 0 }, cpu: "skipped (BENCH_ONLY)" };
+const gw = only === "api" ? skipped : await measured(gatewayPay);
+const ap = only === "gateway" ? skipped : await measured(apiPay);
 const gateway = gw.result;
 const api = ap.result;
 await server.stop();

@@ -87,11 +87,13 @@ interface Pending {
 /** `threads` workers (0: verify on the event loop). A worker that fails is replaced by inline verification. */
 export function createIntentVerifier(threads: number, onError: (err: unknown) => void = () => {}): IntentVerifier {
   const workers: Worker[] = [];
+  // Workers with nothing to do. A busy worker's next batch gathers meanwhile (group verification,
+  // as the payment engine groups commits): one message per batch, not per intent, under load.
+  const idle: Worker[] = [];
   const inFlight = new Map<number, Pending[]>();
   let queue: Pending[] = [];
   let scheduled = false;
   let nextId = 0;
-  let next = 0;
   let broken = threads === 0;
 
   const failAll = (err: unknown) => {
@@ -102,6 +104,7 @@ export function createIntentVerifier(threads: number, onError: (err: unknown) =>
     // What was sent and not answered is verified here instead: no payment waits forever.
     for (const batch of inFlight.values()) for (const p of batch) p.resolve(verifyInline(p.intent, p.signature));
     inFlight.clear();
+    flush();
   };
 
   // Started with the first intent: an instance that never sees a gateway payment runs no thread.
@@ -115,24 +118,32 @@ export function createIntentVerifier(threads: number, onError: (err: unknown) =>
           const batch = inFlight.get(e.data.id);
           inFlight.delete(e.data.id);
           batch?.forEach((p, j) => p.resolve(e.data.out[j] === 1));
+          idle.push(w);
+          flush();
         };
         w.onerror = (e) => failAll(e);
         workers.push(w);
+        idle.push(w);
       }
     } catch (err) {
       failAll(err);
     }
   };
 
-  const flush = () => {
+  function flush() {
     scheduled = false;
-    const batch = queue;
-    queue = [];
+    if (queue.length === 0) return;
     if (!broken && workers.length === 0) start();
     if (broken) {
+      const batch = queue;
+      queue = [];
       for (const p of batch) p.resolve(verifyInline(p.intent, p.signature));
       return;
     }
+    const worker = idle.pop();
+    if (!worker) return; // sent when a worker answers
+    const batch = queue;
+    queue = [];
     const size = INTENT_LENGTH + 64;
     const items = new Uint8Array(batch.length * size);
     batch.forEach((p, i) => {
@@ -141,8 +152,8 @@ export function createIntentVerifier(threads: number, onError: (err: unknown) =>
     });
     const id = nextId++;
     inFlight.set(id, batch);
-    workers[next++ % workers.length]!.postMessage({ id, items, count: batch.length }, [items.buffer]);
-  };
+    worker.postMessage({ id, items, count: batch.length }, [items.buffer]);
+  }
 
   return {
     verify(intent, signature) {
@@ -161,6 +172,7 @@ export function createIntentVerifier(threads: number, onError: (err: unknown) =>
       for (const w of workers) w.terminate();
       for (const batch of inFlight.values()) for (const p of batch) p.resolve(verifyInline(p.intent, p.signature));
       inFlight.clear();
+      flush();
     },
   };
 }
