@@ -153,5 +153,8 @@ console.log(`  POST /v1/gateway/payments  ${fmt(gateway)}  max ${gateway.max.toF
 console.log(`      ${gw.cpu}`);
 console.log(`  POST /v1/agent/pay         ${fmt(api)}  max ${api.max.toFixed(2)} ms`);
 console.log(`      ${ap.cpu}`);
+// Issue 5's target on this kind of machine: at least 5,000 payments/s with p99 under 50 ms, each path.
+const verdict = (r: typeof gateway) => (r.requests === 0 ? "not run" : r.rps >= 5000 && r.p99 < 50 && r.errors === 0 ? "met" : "NOT met");
+console.log(`  target >= 5000 payments/s with p99 < 50 ms: gateway ${verdict(gateway)}, api ${verdict(api)}`);
 console.log(`  pgbench simple-update (-N), ${Math.min(CONCURRENCY, 32)} clients: ${tps} tps`);
 console.log(`  after the run: ${counts!.n} transactions in ${counts!.batches} batches (${(Number(counts!.n) / Number(counts!.batches)).toFixed(1)} per batch), audit ${report.ok ? "balanced" : "NOT BALANCED"} (difference ${report.mints[0]!.difference_atomic}), negative balances ${report.negative_balances}`);
