@@ -93,7 +93,8 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps
       return { status: 201, body: toPayoutDTO(payout, decimals) };
     };
     const actor = requireUserActor(ctx.actor, c.get("authError"), c.req.method);
-    return sendIdempotent(c, deps.sql, actor.userId, body, run);
+    // /withdraw is /payout's alias: one Idempotency-Key means one payout on either path.
+    return sendIdempotent(c, deps.sql, actor.userId, body, run, "/v1/vendor/payout");
   };
   router.openapi(payoutRoute("/v1/vendor/payout", "requestPayout"), (c) => handlePayout(c, c.req.valid("json")));
   router.openapi(payoutRoute("/v1/vendor/withdraw", "requestWithdrawal"), (c) => handlePayout(c, c.req.valid("json")));

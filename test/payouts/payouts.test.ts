@@ -273,6 +273,19 @@ describe("Idempotency-Key on payouts", () => {
     await expectBalanced(t);
   });
 
+  test("one key on /payout and on its alias /withdraw is one request: the second replays the first", async () => {
+    const vendor = await vendorWith(10_000_000n);
+    const body = { amount: "4", reference: "idem-alias" };
+    const first = await payout(vendor, body, { "idempotency-key": "po-key-alias" });
+    expect(first.status).toBe(201);
+    const viaAlias = await payout(vendor, body, { "idempotency-key": "po-key-alias" }, "/v1/vendor/withdraw");
+    expect(viaAlias.status).toBe(201);
+    expect(viaAlias.res.headers.get("idempotent-replayed")).toBe("true");
+    expect(viaAlias.body).toEqual(first.body);
+    expect(await payoutRows(vendor.id)).toHaveLength(1);
+    await expectBalanced(t);
+  });
+
   test("the same key with a different body is 409 idempotency_conflict and reserves nothing", async () => {
     const vendor = await vendorWith(10_000_000n);
     const first = await payout(vendor, { amount: "4", reference: "idem-2" }, { "idempotency-key": "po-key-2" });

@@ -21,8 +21,11 @@ export const payCtx = (deps: AppDeps, c: Context<HonoEnv>): GatewayPayCtx & Bond
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-/** The request's Idempotency-Key, validated, with the hash that says "same request". */
-export function idempotencyOf(c: Context<HonoEnv>, userId: bigint, body: unknown) {
+/**
+ * The request's Idempotency-Key, validated, with the hash that says "same request". `operation`
+ * names what is done when two paths do the same (an alias): a key then means one request on both.
+ */
+export function idempotencyOf(c: Context<HonoEnv>, userId: bigint, body: unknown, operation = c.req.path) {
   const key = c.req.header("idempotency-key");
   if (key === undefined) return undefined;
   if (!KEY_PATTERN.test(key)) {
@@ -30,7 +33,7 @@ export function idempotencyOf(c: Context<HonoEnv>, userId: bigint, body: unknown
       details: { issues: [{ field: "idempotency-key", location: "header", message: "invalid" }] },
     });
   }
-  return { userId, key, requestHash: requestHash(c.req.method, c.req.path, body) };
+  return { userId, key, requestHash: requestHash(c.req.method, operation, body) };
 }
 
 export const renderError = (c: Context<HonoEnv>) => (err: AppError): IdempotentAnswer => ({ status: err.status, body: errorBody(err, c.get("requestId")) });
@@ -73,8 +76,9 @@ export async function sendIdempotent(
   userId: bigint,
   body: unknown,
   run: (sql: Tx) => Promise<IdempotentAnswer>,
+  operation?: string,
 ): Promise<never> {
-  const key = idempotencyOf(c, userId, body);
+  const key = idempotencyOf(c, userId, body, operation);
   if (!key) return send(c, await run(pool));
   const result = await withIdempotency(pool, key, run, renderError(c));
   return send(c, result, result.replayed);
