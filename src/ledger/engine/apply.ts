@@ -3,7 +3,8 @@ import { sha256Hex } from "@/core/hash";
 import { newId } from "@/core/ids";
 import { isDatabaseUnavailable, type Sql, type Tx } from "@/db/client";
 import { decide, feeOf } from "./decide";
-import { idempotencyConflict, idempotencyInProgress, nonceUsed, paymentOutcomeUnknown, vendorGone } from "./errors";
+import { CommitUnknown, committed } from "./commit-outcome";
+import { idempotencyConflict, idempotencyInProgress, nonceUsed, vendorGone } from "./errors";
 import {
   addFees,
   claimRequests,
@@ -11,7 +12,6 @@ import {
   findIdempotentResponse,
   lockAgents,
   storeIdempotentResponses,
-  transactionExists,
   VENDOR_GONE_SQLSTATE,
   writeBatch,
   type AgentState,
@@ -68,42 +68,6 @@ export async function applyBatch(sql: Sql, batch: PaymentRequest[], options: App
     else outcomes[i] = { kind: "replay", status: stored.status_code, body: stored.response_body };
   }
   return outcomes;
-}
-
-/** The connection was lost after COMMIT was sent: what the batch would answer, and how to tell if it did. */
-class CommitUnknown extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly outcomes: PaymentOutcome[],
-    readonly taken: Set<number>,
-    /** A transaction row the batch inserts (none when it paid nothing: then it moved no money). */
-    readonly marker: string | undefined,
-  ) {
-    super("connection lost with COMMIT in flight");
-  }
-}
-
-// How long a payment whose COMMIT answer was lost waits for the database to say whether it committed.
-const OUTCOME_CHECK_MS = 3000;
-
-/** Whether a batch whose COMMIT answer was lost committed; asks again while the database is away. */
-async function committed(sql: Sql, marker: string | undefined): Promise<boolean> {
-  if (marker === undefined) return false;
-  const deadline = performance.now() + OUTCOME_CHECK_MS;
-  for (;;) {
-    const left = deadline - performance.now();
-    if (left <= 0) throw paymentOutcomeUnknown();
-    const check = transactionExists(sql, marker);
-    check.catch(() => undefined); // a check that outlives its wait must not reject unobserved
-    try {
-      const found = await Promise.race([check, Bun.sleep(left).then(() => "late" as const)]);
-      if (found === "late") throw paymentOutcomeUnknown();
-      return found;
-    } catch (err) {
-      if (!isDatabaseUnavailable(err)) throw paymentOutcomeUnknown();
-      await Bun.sleep(Math.min(200, left));
-    }
-  }
 }
 
 /** Resolves every promise, then throws the first failure (none is left unobserved meanwhile). */

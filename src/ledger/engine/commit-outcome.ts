@@ -1,0 +1,49 @@
+import { isDatabaseUnavailable, type Sql } from "@/db/client";
+import { paymentOutcomeUnknown } from "./errors";
+import { transactionExists } from "./queries";
+import type { PaymentOutcome } from "./types";
+
+// A batch whose connection died with its COMMIT in flight committed entirely or not at all, and
+// only the database can say which. Retrying it blindly could pay twice; answering it as refused
+// could hide a payment that was made.
+
+/** The connection was lost after COMMIT was sent: what the batch would answer, and how to tell if it did. */
+export class CommitUnknown extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly outcomes: PaymentOutcome[],
+    readonly taken: Set<number>,
+    /** A transaction row the batch inserts (none when it paid nothing: then it moved no money). */
+    readonly marker: string | undefined,
+  ) {
+    super("connection lost with COMMIT in flight");
+  }
+}
+
+// How long a payment whose COMMIT answer was lost waits for the database to say whether it committed.
+const OUTCOME_CHECK_MS = 3000;
+
+/**
+ * Whether the batch committed: its marker transaction exists. Asks again while the database is
+ * away; past OUTCOME_CHECK_MS (or on any other error) the answer is 503 payment_outcome_unknown.
+ */
+export async function committed(sql: Sql, marker: string | undefined): Promise<boolean> {
+  if (marker === undefined) return false;
+  const deadline = performance.now() + OUTCOME_CHECK_MS;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) throw paymentOutcomeUnknown();
+    const check = transactionExists(sql, marker);
+    check.catch(() => undefined); // a check that outlives its wait must not reject unobserved
+    let found: boolean | "late";
+    try {
+      found = await Promise.race([check, Bun.sleep(left).then(() => "late" as const)]);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw paymentOutcomeUnknown();
+      await Bun.sleep(Math.min(200, left));
+      continue;
+    }
+    if (found === "late") throw paymentOutcomeUnknown();
+    return found;
+  }
+}
