@@ -6,8 +6,9 @@ import { INTENT_LENGTH } from "./intent";
 /**
  * Ed25519 verification of gateway intents, off the event loop. A native verify costs ~60 us of CPU,
  * the largest single cost of a gateway payment, and the event loop is the server's one thread: in
- * worker threads it runs on the other cores while the loop serves requests. Intents that arrive in
- * one turn of the loop cross to a worker in one message, so the hop costs little per payment.
+ * worker threads it runs on the other cores while the loop serves requests. Intents that arrive
+ * while a worker is busy cross to it in one message when it answers, so the hop costs little per
+ * payment under load, and nothing waits when the worker is idle.
  */
 export interface IntentVerifier {
   /** True when `signature` (64 bytes) is the agent key's (intent bytes 1..33) signature of the intent. */
