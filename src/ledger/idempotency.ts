@@ -3,7 +3,7 @@ import { sha256Hex } from "@/core/hash";
 import type { Sql } from "@/db/client";
 import type postgres from "postgres";
 import { idempotencyConflict, idempotencyInProgress } from "./engine/errors";
-import { claimIdempotencyKeys, findIdempotentResponse, storeIdempotentResponses } from "./engine/queries";
+import { claimRequests, findIdempotentResponse, storeIdempotentResponses } from "./engine/queries";
 
 import type { PaymentOutcome } from "./engine/types";
 
@@ -29,8 +29,8 @@ export async function withIdempotency(
   renderError: (err: AppError) => IdempotentAnswer,
 ): Promise<IdempotentAnswer & { replayed: boolean }> {
   const result = await sql.begin(async (tx) => {
-    const claimed = await claimIdempotencyKeys(tx, [key.userId], [key.key], [key.requestHash]);
-    if (claimed.size === 0) return null;
+    const claimed = await claimRequests(tx, [{ key }]);
+    if (claimed.keys.size === 0) return null;
     let answer: IdempotentAnswer;
     try {
       answer = await tx.savepoint((sp) => run(sp as unknown as TxSql));

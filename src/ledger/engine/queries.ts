@@ -108,17 +108,6 @@ export async function claimRequests(sql: Tx, claims: Claim[]): Promise<{ keys: S
   return { keys, nonces };
 }
 
-/** Claims Idempotency-Keys; returns the claimed ones (the rest were answered, or are being). */
-export async function claimIdempotencyKeys(sql: Tx, userIds: bigint[], keys: string[], hashes: string[]): Promise<Set<string>> {
-  const rows = await sql<{ user_id: bigint; key: string }[]>`
-    INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body)
-    SELECT u, k, h, 0, '{}'::jsonb
-    FROM unnest(${sql.array(userIds, INT8)}::bigint[], ${sql.array(keys, VARCHAR)}::varchar[], ${sql.array(hashes, BPCHAR)}::char(64)[]) AS t(u, k, h)
-    ON CONFLICT DO NOTHING
-    RETURNING user_id, key`;
-  return new Set(rows.map((r) => `${r.user_id}:${r.key}`));
-}
-
 export function addFees(sql: Tx, mint: string, amount: bigint) {
   return sql`
     INSERT INTO platform_accounts (token_mint, fees_atomic)
