@@ -3,23 +3,19 @@
 // and POST /v1/agent/pay. Then pgbench's simple-update TPS on the same database, as the
 // ceiling of one-commit-per-update on this machine. Durable commits throughout.
 // Run: bun run scripts/bench-payments.ts  (BENCH_SECONDS, BENCH_CONCURRENCY, BENCH_AGENTS, BENCH_VENDORS, BENCH_BATCH_CONCURRENCY, BENCH_ONLY, BENCH_PROFILE)
-import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import os from "node:os";
-import { getBase58Decoder } from "@solana/kit";
 import { createSecrets, generateSigningJwk } from "@/auth";
 import { parseConfig } from "@/config";
-import { unixSeconds, systemClock } from "@/core/clock";
 import { randomBase62 } from "@/core/ids";
 import { createLogger } from "@/core/logger";
-import { auditLedger, creditDeposit, encodeIntent } from "@/ledger";
-import { base58Bytes } from "@/core/solana";
+import { auditLedger } from "@/ledger";
 import { closedLoop, cpuSeconds, fmt, freshDatabase, postgresCpuSeconds, startServer } from "./lib/bench";
+import { createPaymentFixtures, signIntent } from "./lib/bench-fixtures";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 200);
 const VENDORS = Number(process.env.BENCH_VENDORS ?? 4);
-const b58 = getBase58Decoder();
 
 const db = await freshDatabase("machpay_bench_pay");
 const pepper = randomBase62(40);
@@ -37,63 +33,16 @@ const config = parseConfig(env);
 const secrets = createSecrets(config, createLogger("silent"));
 const sql = db.sql;
 
-// --- fixtures: agents with API keys and linked device keys, vendors with gateway keys ---------
-function ed25519() {
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  const raw = publicKey.export({ format: "jwk" }).x!;
-  return { privateKey, pubkey: b58.decode(Buffer.from(raw, "base64url")) };
-}
-async function user(role: string, type: "agent" | "vendor", i: number) {
-  const [u] = await sql<{ id: bigint }[]>`INSERT INTO users (email, role) VALUES (${`${type}${i}@bench.test`}, ${role}) RETURNING id`;
-  await sql`
-    INSERT INTO profiles (user_id, type, name, service_type, withdrawal_address, base_price_atomic)
-    VALUES (${u!.id}, ${type}, ${`${type} ${i}`}, ${type === "vendor" ? "llm" : null}, ${type === "vendor" ? "9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin" : null}, ${type === "vendor" ? 1000n : null})`;
-  return u!.id;
-}
-async function apiKey(userId: bigint, kind: "agent" | "gateway") {
-  const key = `mp_${kind === "agent" ? "sk" : "gk"}_live_${randomBase62(32)}`;
-  await sql`INSERT INTO api_keys (user_id, kind, name, prefix, hash) VALUES (${userId}, ${kind}, 'bench', ${key.slice(0, 15)}, ${secrets.hmac(key)})`;
-  return key;
-}
-
-interface Agent { id: bigint; key: string; device: { privateKey: KeyObject; pubkey: string } }
-interface Vendor { id: bigint; gatewayKey: string; device: { privateKey: KeyObject; pubkey: string } }
-const vendors: Vendor[] = [];
-for (let i = 0; i < VENDORS; i++) {
-  const id = await user("operator", "vendor", i);
-  const device = ed25519();
-  await sql`INSERT INTO device_keys (pubkey, kind, user_id) VALUES (${device.pubkey}, 'vendor', ${id})`;
-  vendors.push({ id, gatewayKey: await apiKey(id, "gateway"), device });
-}
-const agents: Agent[] = [];
-for (let i = 0; i < AGENTS; i++) {
-  const id = await user("architect", "agent", i);
-  const device = ed25519();
-  await sql`INSERT INTO device_keys (pubkey, kind, user_id) VALUES (${device.pubkey}, 'agent', ${id})`;
-  await creditDeposit({ sql }, { userId: id, amount: 1_000_000_000_000n, mint: config.USDC_MINT, txSignature: null, source: "internal" });
-  agents.push({ id, key: await apiKey(id, "agent"), device });
-}
+const { agents, vendors } = await createPaymentFixtures(sql, { agents: AGENTS, vendors: VENDORS, balance: 1_000_000_000_000n, mint: config.USDC_MINT, secrets });
 
 // Intents are signed before the timed run, so the load generator measures the server, not itself.
-const mint = base58Bytes(config.USDC_MINT);
 let nonce = 0n;
-function intentBody(agent: Agent, vendor: Vendor) {
-  const bytes = encodeIntent({
-    agent: base58Bytes(agent.device.pubkey),
-    gateway: base58Bytes(vendor.device.pubkey),
-    mint,
-    amount: 1000n,
-    nonce: ++nonce,
-    deadline: BigInt(unixSeconds(new Date()) + 3600),
-  });
-  return JSON.stringify({ intent: Buffer.from(bytes).toString("base64"), signature: b58.decode(sign(null, bytes, agent.device.privateKey)) });
-}
 const PRESIGNED = Math.max(20_000, Math.ceil(SECONDS * 15_000));
 const signed: { body: string; key: string }[] = [];
 for (let i = 0; i < PRESIGNED; i++) {
   const agent = agents[i % AGENTS]!;
   const vendor = vendors[i % VENDORS]!;
-  signed.push({ body: intentBody(agent, vendor), key: vendor.gatewayKey });
+  signed.push({ body: JSON.stringify(signIntent(agent, vendor, config.USDC_MINT, 1000n, ++nonce)), key: vendor.gatewayKey });
 }
 
 const server = await startServer(env);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { startLocalnet } from "../src/chain/localnet";
 import { labelledKeypair } from "../src/chain/localnet/keys";
+import { describeListenError } from "../src/core/listen-error";
 
 // `bun run scripts/localnet.ts`: the local Solana chain for development. Serves JSON-RPC on
 // LOCALNET_PORT (default 8899) and prints one JSON line: URL, mint, vault token account, vault
@@ -37,9 +38,11 @@ async function keyEnv(name: string, label: string): Promise<Uint8Array> {
   return new Uint8Array(bytes as number[]);
 }
 
+const port = intEnv("LOCALNET_PORT", 8899);
+const hostname = process.env.LOCALNET_HOST || "127.0.0.1";
 const localnet = await startLocalnet({
-  port: intEnv("LOCALNET_PORT", 8899),
-  hostname: process.env.LOCALNET_HOST || "127.0.0.1",
+  port,
+  hostname,
   ...(process.env.USDC_MINT ? { usdcMint: process.env.USDC_MINT } : {}),
   finalitySlots: intEnv("FINALITY_SLOTS", 2),
   slotMs: intEnv("LOCALNET_SLOT_MS", 400),
@@ -48,6 +51,12 @@ const localnet = await startLocalnet({
   vaultOwner: await keyEnv("LOCALNET_VAULT_OWNER_KEY", "vault-owner"),
   mintAuthority: await keyEnv("LOCALNET_MINT_AUTHORITY_KEY", "mint-authority"),
   onInternalError: (err) => process.stderr.write(`localnet: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
+}).catch((err: unknown) => {
+  // A taken port (often a chain left from an earlier start) is one line naming the variable.
+  const line = describeListenError(err, { who: "localnet", port, host: hostname, portVariable: "LOCALNET_PORT", hostVariable: "LOCALNET_HOST" });
+  if (line === undefined) throw err;
+  process.stderr.write(`${line}\n`);
+  process.exit(1);
 });
 
 process.stdout.write(

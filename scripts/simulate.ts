@@ -1,6 +1,7 @@
 // `bun run simulate`: the traffic simulator on its own, against DATABASE_URL (lld-backend.md §6).
 // Its payments are real rows every server sees. Its live events (ticker, balances) reach the
 // servers' SSE clients only over the database: run it and the servers with BROKER=postgres.
+import { withDevSecrets } from "@/auth";
 import { ConfigError, loadConfig, type Config } from "@/config";
 import { createLogger } from "@/core/logger";
 import { createSql } from "@/db/client";
@@ -19,8 +20,10 @@ function readConfig(): Config {
   }
 }
 
-const config = readConfig();
-const logger = createLogger(config.LOG_LEVEL);
+const parsed = readConfig();
+const logger = createLogger(parsed.LOG_LEVEL);
+// The same development JWT key and API-key pepper as `npm run dev` (from .data/), never logged.
+const config = await withDevSecrets(parsed, logger);
 const applicationName = `machpay-simulate:${process.pid}`;
 const sql = createSql(config.DATABASE_URL, { max: 4, applicationName, logger });
 try {

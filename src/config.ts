@@ -58,6 +58,10 @@ const csv = v.pipe(
   ),
 );
 
+/** The chain ids of Sign-In-With-Solana messages. */
+export const SOLANA_CLUSTERS = ["mainnet", "devnet", "testnet", "localnet"] as const;
+export type SolanaCluster = (typeof SOLANA_CLUSTERS)[number];
+
 export const ConfigSchema = v.object({
   NODE_ENV: v.optional(v.picklist(["development", "test", "production"], "expected development, test or production"), "development"),
   PORT: v.optional(int(0, 65535), "8081"),
@@ -73,11 +77,13 @@ export const ConfigSchema = v.object({
   TRUST_PROXY: v.optional(bool, "false"),
 
   // Identity
-  PUBLIC_URL: v.optional(httpUrl, "http://localhost:8081"),
-  SIWS_DOMAIN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "expected a host[:port]")), "localhost:8081"),
+  // PUBLIC_URL, SIWS_DOMAIN and CONSOLE_URL default to values derived from PORT (withDerivedDefaults).
+  PUBLIC_URL: v.optional(httpUrl),
+  SIWS_DOMAIN: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "expected a host[:port]"))),
   JWT_PRIVATE_KEY: v.optional(v.pipe(v.string(), v.check(isEd25519PrivateJwk, "expected an Ed25519 private JWK as JSON, with kid"))),
   JWT_PUBLIC_KEYS: v.optional(v.pipe(v.string(), v.check(isJwkArray, "expected a JSON array of Ed25519 public JWKs, each with kid"))),
   JWT_ISSUER: v.optional(v.pipe(v.string(), v.nonEmpty()), "machpay-backend"),
+  JWT_AUDIENCE: v.optional(v.pipe(v.string(), v.nonEmpty()), "machpay-api"),
   ACCESS_TOKEN_TTL_SECONDS: v.optional(int(60, 86_400), "3600"),
   REFRESH_TOKEN_TTL_SECONDS: v.optional(int(3600, 365 * 86_400), "2592000"),
   API_KEY_PEPPER: v.optional(v.pipe(v.string(), v.minLength(32, "expected at least 32 characters"))),
@@ -94,6 +100,7 @@ export const ConfigSchema = v.object({
   MIN_BOND_ATOMIC: v.optional(v.pipe(v.string(), v.regex(/^\d{1,19}$/, "expected atomic units (digits)"), v.transform((s: string) => BigInt(s))), "10000000"),
   PAYMENT_BATCH_MAX: v.optional(int(1, 5000), "256"),
   PAYMENT_BATCH_CONCURRENCY: v.optional(int(1, 64), "1"),
+  PAYMENT_DEADLINE_MS: v.optional(int(100, 60_000), "5000"),
   INTENT_VERIFY_THREADS: v.optional(int(0, 16), "1"),
   ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(24, "expected at least 24 characters"))),
   RECON_WEBHOOK_SECRET: v.optional(v.pipe(v.string(), v.minLength(16, "expected at least 16 characters"))),
@@ -106,6 +113,8 @@ export const ConfigSchema = v.object({
 
   // Chain
   SOLANA_RPC: v.optional(httpUrl),
+  // Defaults to the cluster SOLANA_RPC's host names (withDerivedDefaults).
+  SOLANA_CLUSTER: v.optional(v.picklist(SOLANA_CLUSTERS, "expected mainnet, devnet, testnet or localnet")),
   SOLANA_COMMITMENT: v.optional(v.picklist(["confirmed", "finalized"], "expected confirmed or finalized"), "finalized"),
   VAULT_TOKEN_ACCOUNT: v.optional(v.pipe(v.string(), v.regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 address"))),
   VAULT_OWNER: v.optional(v.pipe(v.string(), v.regex(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/, "expected a base58 address"))),
@@ -132,7 +141,14 @@ export const ConfigSchema = v.object({
   NOTIFICATION_WORKER_INTERVAL_MS: v.optional(int(10, 600_000), "5000"),
 });
 
-export type Config = v.InferOutput<typeof ConfigSchema>;
+type ParsedConfig = v.InferOutput<typeof ConfigSchema>;
+type DerivedKeys = "PUBLIC_URL" | "SIWS_DOMAIN" | "CONSOLE_URL" | "SOLANA_CLUSTER";
+export type Config = Omit<ParsedConfig, DerivedKeys> & {
+  PUBLIC_URL: string;
+  SIWS_DOMAIN: string;
+  CONSOLE_URL: string;
+  SOLANA_CLUSTER: SolanaCluster;
+};
 export type ConfigInput = Partial<Record<keyof v.InferInput<typeof ConfigSchema>, string>>;
 
 /** Every variable the service reads, with its default: the README's table is checked against it. */
@@ -154,9 +170,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   const result = v.safeParse(ConfigSchema, picked);
   if (result.success) {
-    const problems = productionProblems(result.output);
+    const config = withDerivedDefaults(result.output);
+    const problems = productionProblems(config);
     if (problems.length > 0) throw new ConfigError(problems);
-    return result.output;
+    return config;
   }
   const problems = result.issues.map((issue) => {
     const key = issue.path?.map((p) => String(p.key)).join(".") ?? "?";
@@ -164,6 +181,30 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     return `${key}: ${issue.message}${got !== undefined ? ` (got "${got}")` : ""}`;
   });
   throw new ConfigError(problems);
+}
+
+// Defaults that depend on other settings: `PORT=8090` alone must give links, the SIWS domain and
+// URI on 8090, and the SIWS chain id must name the chain SOLANA_RPC points at.
+function withDerivedDefaults(c: ParsedConfig): Config {
+  const publicUrl = c.PUBLIC_URL ?? `http://localhost:${c.PORT}`;
+  return {
+    ...c,
+    PUBLIC_URL: publicUrl,
+    // URL.host is host[:port] without a default port, as a browser's location.host (what wallets compare).
+    SIWS_DOMAIN: c.SIWS_DOMAIN ?? new URL(publicUrl).host,
+    CONSOLE_URL: c.CONSOLE_URL ?? `${publicUrl.replace(/\/+$/, "")}/console`,
+    SOLANA_CLUSTER: c.SOLANA_CLUSTER ?? clusterOf(c.SOLANA_RPC),
+  };
+}
+
+/** Loopback is the local chain; a host naming devnet or testnet is that cluster; anything else (or none) mainnet. */
+function clusterOf(rpcUrl: string | undefined): SolanaCluster {
+  if (rpcUrl === undefined) return "mainnet";
+  const host = new URL(rpcUrl).hostname.toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "[::1]") return "localnet";
+  if (host.includes("devnet")) return "devnet";
+  if (host.includes("testnet")) return "testnet";
+  return "mainnet";
 }
 
 // Development generates throwaway secrets (with a warning); production must be given them.

@@ -1,16 +1,18 @@
 import { ConfigError, loadConfig, type Config } from "./config";
-import { createLogger } from "./core/logger";
+import { createLogger, type Logger } from "./core/logger";
+import { describeListenError } from "./core/listen-error";
 import { createSql } from "./db/client";
 import { migrate } from "./db/migrate";
 import { MIGRATIONS } from "./db/migrations";
-import { createApp } from "./http/app";
+import { createApp, type BuiltApp } from "./http/app";
+import { withDevSecrets } from "./auth";
 import { createDeps } from "./http/deps";
 import { startChainWorkers } from "./chain";
 import { startRegistryWorker } from "./registry";
 import { startRealtime } from "./realtime";
 import { startNotificationWorker } from "./notifications";
 import { startSimulation } from "./simulation";
-import { serve } from "./http/serve";
+import { serve, type RunningServer } from "./http/serve";
 
 // Composition root: parse config, build the long-lived dependencies once, start serving,
 // and shut down in order on SIGTERM/SIGINT (a second signal forces the exit).
@@ -27,9 +29,22 @@ function readConfig(): Config {
   }
 }
 
+/** Bun.serve, or one line naming the cause and the variable to change (a taken PORT), and exit 1. */
+function listen(built: BuiltApp, config: Config, logger: Logger): RunningServer {
+  try {
+    return serve(built, { port: config.PORT, hostname: config.HOST, logger });
+  } catch (err) {
+    const line = describeListenError(err, { who: "server", port: config.PORT, host: config.HOST, portVariable: "PORT", hostVariable: "HOST" });
+    if (line === undefined) throw err;
+    process.stderr.write(`${line}\n`);
+    process.exit(1);
+  }
+}
+
 async function main() {
-  const config = readConfig();
-  const logger = createLogger(config.LOG_LEVEL);
+  const parsed = readConfig();
+  const logger = createLogger(parsed.LOG_LEVEL);
+  const config = await withDevSecrets(parsed, logger);
   const applicationName = `machpay-backend:${process.pid}`;
   const sql = createSql(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName, logger });
 
@@ -39,6 +54,8 @@ async function main() {
   }
 
   const deps = await createDeps({ config, sql, logger, applicationName });
+  // Listen before any worker starts, so that a taken port stops the start with nothing running.
+  const server = listen(createApp(deps), config, logger);
   deps.keyUsage.start(10_000);
   const workers = config.ENABLE_WORKERS ? [startRegistryWorker(deps), startChainWorkers(deps), startNotificationWorker(deps)] : [];
   const stopRealtime = startRealtime(deps);
@@ -46,8 +63,6 @@ async function main() {
     logger.info("ENABLE_SIMULATION=true: starting the traffic simulator");
     workers.push(startSimulation(deps));
   }
-  const built = createApp(deps);
-  const server = serve(built, { port: config.PORT, hostname: config.HOST, logger });
   logger.info("listening", { url: server.url, env: config.NODE_ENV });
 
   // postgres.js 3.4.9 can throw from a socket callback when the server ends a connection mid-
@@ -74,6 +89,7 @@ async function main() {
     await deps.keyUsage.stop();
     deps.mailer.close();
     await deps.broker.close();
+    await deps.readiness.close();
     await sql.end({ timeout: 5 });
     logger.info("stopped");
     process.exit(0);

@@ -45,6 +45,50 @@ describe("configuration", () => {
     expect(stderr.trim()).toBe('config: PORT: expected an integer <= 65535 (got "99999")');
   });
 
+  test("PUBLIC_URL, SIWS_DOMAIN and CONSOLE_URL follow PORT unless given", () => {
+    const byDefault = parseConfig({});
+    expect([byDefault.PUBLIC_URL, byDefault.SIWS_DOMAIN, byDefault.CONSOLE_URL]).toEqual([
+      "http://localhost:8081",
+      "localhost:8081",
+      "http://localhost:8081/console",
+    ]);
+    const moved = parseConfig({ PORT: "8090" });
+    expect([moved.PUBLIC_URL, moved.SIWS_DOMAIN, moved.CONSOLE_URL]).toEqual([
+      "http://localhost:8090",
+      "localhost:8090",
+      "http://localhost:8090/console",
+    ]);
+    // Behind a proxy: the public URL decides, and a default port is not part of the domain.
+    const proxied = parseConfig({ PORT: "8090", PUBLIC_URL: "https://api.machpay.example/" });
+    expect([proxied.SIWS_DOMAIN, proxied.CONSOLE_URL]).toEqual(["api.machpay.example", "https://api.machpay.example/console"]);
+    expect(parseConfig({ PUBLIC_URL: "http://10.0.0.5:9000" }).SIWS_DOMAIN).toBe("10.0.0.5:9000");
+    const explicit = parseConfig({ PORT: "8090", SIWS_DOMAIN: "machpay.example", CONSOLE_URL: "https://console.machpay.example" });
+    expect([explicit.PUBLIC_URL, explicit.SIWS_DOMAIN, explicit.CONSOLE_URL]).toEqual([
+      "http://localhost:8090",
+      "machpay.example",
+      "https://console.machpay.example",
+    ]);
+  });
+
+  test("SOLANA_CLUSTER follows SOLANA_RPC's host unless given", () => {
+    const cluster = (env: Record<string, string>) => parseConfig(env).SOLANA_CLUSTER;
+    expect(cluster({})).toBe("mainnet");
+    expect(cluster({ SOLANA_RPC: "http://127.0.0.1:8899" })).toBe("localnet");
+    expect(cluster({ SOLANA_RPC: "http://localhost:8899" })).toBe("localnet");
+    expect(cluster({ SOLANA_RPC: "http://[::1]:8899" })).toBe("localnet");
+    expect(cluster({ SOLANA_RPC: "https://api.devnet.solana.com" })).toBe("devnet");
+    expect(cluster({ SOLANA_RPC: "https://devnet.helius-rpc.com/?api-key=x" })).toBe("devnet");
+    expect(cluster({ SOLANA_RPC: "https://api.testnet.solana.com" })).toBe("testnet");
+    expect(cluster({ SOLANA_RPC: "https://api.mainnet-beta.solana.com" })).toBe("mainnet");
+    expect(cluster({ SOLANA_RPC: "https://rpc.example.com", SOLANA_CLUSTER: "devnet" })).toBe("devnet");
+    expect(() => parseConfig({ SOLANA_CLUSTER: "mainnet-beta" })).toThrow(ConfigError);
+  });
+
+  test("JWT_AUDIENCE defaults to machpay-api", () => {
+    expect(parseConfig({}).JWT_AUDIENCE).toBe("machpay-api");
+    expect(parseConfig({ JWT_AUDIENCE: "gw" }).JWT_AUDIENCE).toBe("gw");
+  });
+
   test("the README documents every variable", async () => {
     const readme = await Bun.file("README.md").text();
     for (const key of CONFIG_KEYS) expect(readme).toContain(`\`${key}\``);

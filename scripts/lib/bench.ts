@@ -48,15 +48,30 @@ export function postgresCpuSeconds(): number {
   return total;
 }
 
-export async function startServer(env: Record<string, string>): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+export interface StartedServer {
+  url: string;
+  pid: number;
+  /** Resolves with the exit code once the process is gone (a crash shows here). */
+  exited: Promise<number>;
+  /** SIGTERM; after `deadlineMs` without an exit, SIGKILL. True when it exited on SIGTERM in time. */
+  stop(deadlineMs?: number): Promise<boolean>;
+  /** SIGKILL, as a crash or the OOM killer would; resolves once the process is gone. */
+  kill9(): Promise<void>;
+}
+
+/**
+ * `bun src/main.ts` in a child process, resolved once /health answers. `port` (default: a random
+ * one) lets a restarted server take its predecessor's address; `stdout` a file descriptor for its log.
+ */
+export async function startServer(env: Record<string, string>, options: { port?: number; stdout?: number } = {}): Promise<StartedServer> {
   // Below Linux's ephemeral range (32768+), where the load generator's own connections take ports.
-  const port = 20000 + Math.floor(Math.random() * 12000);
+  const port = options.port ?? 20000 + Math.floor(Math.random() * 12000);
   // BENCH_PROFILE=<dir> writes the server's CPU profile (markdown) there when it stops.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const proc = Bun.spawn(["bun", ...profile, "src/main.ts"], {
     env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...env },
-    stdout: "ignore",
-    stderr: "inherit",
+    stdout: options.stdout ?? "ignore",
+    stderr: options.stdout ?? "inherit",
   });
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
@@ -69,8 +84,22 @@ export async function startServer(env: Record<string, string>): Promise<{ url: s
   return {
     url,
     pid: proc.pid,
-    async stop() {
+    exited: proc.exited,
+    async stop(deadlineMs = Infinity) {
       proc.kill("SIGTERM");
+      let timer: Timer | undefined;
+      const late = new Promise<"late">((resolve) => {
+        if (Number.isFinite(deadlineMs)) timer = setTimeout(() => resolve("late"), deadlineMs);
+      });
+      const inTime = (await Promise.race([proc.exited, late])) !== "late";
+      clearTimeout(timer);
+      if (inTime) return true;
+      proc.kill("SIGKILL");
+      await proc.exited;
+      return false;
+    },
+    async kill9() {
+      proc.kill("SIGKILL");
       await proc.exited;
     },
   };

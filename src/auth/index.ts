@@ -2,6 +2,7 @@
 export { authenticate, requireRole, requireUser, requireUserActor, resolveCredential, API_KEY_PATTERN, type CredentialScheme } from "./middleware";
 export { createKeyUsage, type KeyUsage } from "./key-usage";
 export { createSecrets, type Secrets } from "./secrets";
+export { withDevSecrets, DEV_SECRETS_FILE } from "./dev-secrets";
 export { createTokenService, generateSigningJwk, type TokenService, type AccessClaims } from "./tokens";
 export { issueSession, refreshSession, logout, type SessionCtx } from "./sessions";
 export { registerAuthRoutes } from "./routes";

@@ -11,6 +11,8 @@ export interface Secrets {
 export function createSecrets(config: Config, logger: Logger): Secrets {
   let pepper = config.API_KEY_PEPPER;
   if (!pepper) {
+    // As with the JWT key: main.ts and the simulator keep a development pepper in a file
+    // (dev-secrets.ts); this in-memory one serves tests. Never logged.
     pepper = randomBytes(32).toString("base64url");
     if (config.NODE_ENV === "development") {
       logger.warn("API_KEY_PEPPER is not set: generated one for this process; API keys made now stop working on restart");

@@ -19,6 +19,8 @@ import type { Logger } from "@/core/logger";
 
 // Access tokens: EdDSA (Ed25519) JWTs with a kid, verifiable offline by gateways through
 // GET /.well-known/jwks.json. Claims per contract.md: sub (string), userID, role, email, name.
+// They carry and require `aud` (JWT_AUDIENCE): a token our key signed for another audience (a
+// sibling service sharing the key) must not open this API.
 
 export interface AccessClaims {
   sub: string;
@@ -58,11 +60,11 @@ export async function createTokenService(config: Config, clock: Clock, logger: L
   if (config.JWT_PRIVATE_KEY) {
     signingJwk = JSON.parse(config.JWT_PRIVATE_KEY) as JWK;
   } else {
+    // main.ts and the simulator keep a development key in a file (dev-secrets.ts); this in-memory
+    // one serves tests and anything else that builds deps itself. Never log the key: it mints tokens.
     signingJwk = await generateSigningJwk();
     if (config.NODE_ENV === "development") {
-      logger.warn("JWT_PRIVATE_KEY is not set: generated a throwaway signing key; tokens die with this process", {
-        JWT_PRIVATE_KEY: JSON.stringify(signingJwk),
-      });
+      logger.warn("JWT_PRIVATE_KEY is not set: generated a throwaway signing key; tokens die with this process");
     }
   }
   const kid = String(signingJwk.kid);
@@ -80,6 +82,7 @@ export async function createTokenService(config: Config, clock: Clock, logger: L
       const token = await new SignJWT({ ...claims })
         .setProtectedHeader({ alg: ALG, kid, typ: "JWT" })
         .setIssuer(config.JWT_ISSUER)
+        .setAudience(config.JWT_AUDIENCE)
         .setSubject(claims.sub)
         .setIssuedAt(unixSeconds(now))
         .setExpirationTime(unixSeconds(expiresAt))
@@ -91,8 +94,9 @@ export async function createTokenService(config: Config, clock: Clock, logger: L
         const { payload } = await jwtVerify(token, keySet, {
           algorithms: [ALG],
           issuer: config.JWT_ISSUER,
+          audience: config.JWT_AUDIENCE,
           currentDate: clock.now(),
-          requiredClaims: ["sub", "exp", "iat"],
+          requiredClaims: ["sub", "exp", "iat", "aud"],
         });
         if (typeof payload.sub !== "string" || typeof payload.role !== "string") return null;
         return payload as unknown as AccessClaims & { exp: number };

@@ -1,3 +1,4 @@
+import { INT8_MAX } from "@/core/money";
 import type { ParsedInstruction, ParsedTransaction, TokenBalance } from "./rpc";
 
 // Reading a jsonParsed transaction: token movements into an account, who authorised them, memos.
@@ -57,7 +58,8 @@ export function tokenDelta(tx: ParsedTransaction, account: string, mint: string)
 export function memoUserId(texts: string[]): bigint | null {
   for (const text of texts) {
     const m = /(?:^|\s|;)machpay:(\d{1,19})(?:$|\s|;)/.exec(text);
-    if (m) return BigInt(m[1]!);
+    // An id past int8 names nobody (and must not reach a bigint parameter).
+    if (m && BigInt(m[1]!) <= INT8_MAX) return BigInt(m[1]!);
   }
   return null;
 }

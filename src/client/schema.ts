@@ -83,7 +83,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with a Solana wallet (creates the user, an observer, on first login)
-         * @description `signature` is base58 of the Ed25519 signature over the UTF-8 bytes of `message`, a SIWS message naming this server's domain, `address` and an issued, unexpired, unused nonce. Without `message`, the signature is over the nonce string, sent as `nonce`. A nonce works once; five failed logins kill it. Errors: 400 invalid_request, siws_message_malformed; 401 invalid_signature, nonce_invalid, nonce_expired, nonce_used, siws_domain_mismatch, siws_address_mismatch, siws_message_expired, siws_message_not_yet_valid.
+         * @description `signature` is base58 of the Ed25519 signature over the UTF-8 bytes of `message`: the SIWS message of the challenge, or one a wallet built from its fields (every field of the challenge, unchanged; a wallet may add Not Before, Request ID and Resources). Without `message`, the signature is over the nonce string, sent as `nonce`. A nonce works once; five failed logins kill it. Errors: 400 invalid_request, siws_message_malformed; 401 invalid_signature, nonce_invalid, nonce_expired, nonce_used, siws_domain_mismatch, siws_address_mismatch, siws_message_mismatch (details name the field), siws_issued_in_future, siws_message_expired, siws_message_not_yet_valid.
          */
         post: operations["loginWithWallet"];
         delete?: never;
@@ -1067,7 +1067,7 @@ export interface components {
             address: string;
             /** @description base58 of the 64-byte Ed25519 signature */
             signature: string;
-            /** @description The signed SIWS message: the one from the challenge, or one the wallet built itself with the issued nonce, this server's domain and the same address */
+            /** @description The signed SIWS message: the one from the challenge, or one a wallet built from the challenge's fields (all of them, unchanged; Not Before, Request ID and Resources may be added) */
             message?: string;
             /** @description Only without `message`: the issued nonce, when the signature is over the nonce string itself (UTF-8) */
             nonce?: string;
@@ -1372,7 +1372,7 @@ export interface components {
              */
             to: string;
             /**
-             * @description Atomic units (USDC: 1 USDC = 1000000)
+             * @description Atomic units of the token mint (USDC: 1 USDC = 1000000)
              * @example 5000
              */
             amount_atomic: string;
@@ -1380,15 +1380,21 @@ export interface components {
         };
         BondRequest: {
             /**
-             * @description Atomic units (USDC: 1 USDC = 1000000)
+             * @description Atomic units of the token mint (USDC: 1 USDC = 1000000)
              * @example 5000
              */
             amount_atomic: string;
         };
         Limits: {
-            /** @description Largest single payment; null = no limit */
+            /**
+             * @description Largest single payment; null = no limit
+             * @example 5000
+             */
             per_payment_max_atomic: string | null;
-            /** @description Most spent per UTC day; null = no limit */
+            /**
+             * @description Most spent per UTC day; null = no limit
+             * @example 5000
+             */
             daily_max_atomic: string | null;
             /** @description Only these vendors may be paid; null = any */
             allowed_vendor_ids: string[] | null;
@@ -1399,7 +1405,10 @@ export interface components {
              * @enum {string}
              */
             settlement_mode: "ledger" | "onchain";
-            /** @description A low-balance alert fires when available drops below this */
+            /**
+             * @description A low-balance alert fires when available drops below this
+             * @example 5000
+             */
             low_balance_threshold_atomic: string;
         };
         GatewayPaymentResult: {
@@ -1463,6 +1472,10 @@ export interface components {
              * @example 500.00
              */
             amount?: string | number;
+            /**
+             * @description Atomic units of the token mint (USDC: 1 USDC = 1000000)
+             * @example 5000
+             */
             amount_atomic?: string;
             /**
              * @description Solana wallet to pay; defaults to the profile's withdrawal address
@@ -1511,8 +1524,12 @@ export interface components {
             intent_id?: string;
             payout_id?: string;
             tx_signature?: string;
+            /** @example 17 */
             vendor_id?: string;
-            /** @description Atomic units of the failed intent */
+            /**
+             * @description Atomic units of the failed intent
+             * @example 5000
+             */
             amount?: string;
             reason?: string;
         };

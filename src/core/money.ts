@@ -2,8 +2,10 @@
 // edge where lld-backend.md shows them (converted exactly with the mint's decimals).
 
 export const U64_MAX = 18446744073709551615n;
+/** The largest int8 (PostgreSQL bigint): 2^63-1. */
+export const INT8_MAX = 9223372036854775807n;
 /** Amounts are kept within int8 so every SQL parameter and sum is exact (10^18 atomic USDC is 10^12 USDC). */
-export const AMOUNT_MAX = 9223372036854775807n;
+export const AMOUNT_MAX = INT8_MAX;
 
 export const ATOMIC_PATTERN = /^(0|[1-9]\d{0,18})$/;
 

@@ -19,6 +19,8 @@ function parseNumeric(text: string): bigint {
 
 export interface DbOptions {
   max: number;
+  /** How long a new connection may take to be ready (default 10 s). */
+  connectTimeoutSeconds?: number;
   applicationName?: string;
   logger?: Logger;
 }
@@ -30,7 +32,12 @@ export function createSql(url: string, options: DbOptions): Sql {
     // jitter keeps all of them from reconnecting in the same second.
     max_lifetime: 60 * 30 * (1 + Math.random()),
     idle_timeout: 60,
-    connect_timeout: 10,
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    // Seconds before a connection that failed tries again. postgres.js's default grows with every
+    // failure of the pool (3^n / 100, up to 20 s), so after an outage of a few seconds under load
+    // the pool kept waiting up to 20 s once PostgreSQL was back. Capped at 1 s (jittered): at most
+    // DB_POOL_MAX attempts a second while the database is away, back within a second after.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** Math.min(retries, 5), 1) * (0.5 + Math.random() / 2),
     connection: { application_name: options.applicationName ?? "machpay-backend" },
     onnotice: (notice) => options.logger?.debug("postgres notice", { notice: notice.message }),
     types: {

@@ -18,6 +18,7 @@ import type { AppDeps } from "./deps";
 import type { HonoEnv } from "./env";
 import { errorJson, notFoundHandler, onError } from "./errors";
 import { createMetrics, type Metrics } from "./metrics";
+import { jsonDepthLimit } from "./middleware/json-depth";
 import { requestContext } from "./middleware/request-context";
 import { buildOpenApiDocument, registerOpenApiComponents } from "./openapi";
 import { newRouter } from "./router";
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): BuiltApp {
         errorJson(c, new AppError("payload_too_large", `request body exceeds ${deps.config.BODY_LIMIT_BYTES} bytes`)),
     }),
   );
+  app.use("*", jsonDepthLimit());
 
   app.use("*", authenticate({ ...deps, schemes: { Device: deviceScheme(deps) } }));
 

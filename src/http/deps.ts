@@ -3,6 +3,7 @@ import { createKeyUsage, createSecrets, createTokenService, type KeyUsage, type 
 import { systemClock, type Clock } from "@/core/clock";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
+import { createReadinessProbe, type ReadinessProbe } from "@/db/readiness";
 import { createIntentVerifier, PaymentEngine, type IntentVerifier } from "@/ledger";
 import { createMailer, type Mailer } from "@/notifications";
 import { createBroker, paymentEvents, type Broker } from "@/realtime";
@@ -27,6 +28,8 @@ export interface AppDeps {
   /** Ed25519 checks of gateway intents, in worker threads. */
   intentVerifier: IntentVerifier;
   broker: Broker;
+  /** GET /ready's own database connection (opened on the first probe). */
+  readiness: ReadinessProbe;
   /** The Solana RPC; absent when SOLANA_RPC is not configured. */
   chain: Chain | undefined;
   /** The endpoint PDA proof the registry calls (absent without a chain). */
@@ -61,10 +64,12 @@ export async function createDeps(
       logger,
       maxBatch: config.PAYMENT_BATCH_MAX,
       maxConcurrent: config.PAYMENT_BATCH_CONCURRENCY,
+      deadlineMs: config.PAYMENT_DEADLINE_MS,
       onCommitted: paymentEvents(broker),
     }),
     intentVerifier: createIntentVerifier(config.INTENT_VERIFY_THREADS, (err) => logger.error("intent verifier thread failed; verifying on the event loop", { err })),
     broker,
+    readiness: createReadinessProbe(config.DATABASE_URL, base.applicationName),
     chain,
     pdaVerifier: chain ? (input) => verifyEndpointPda(chain, config.MACHPAY_PROGRAM_ID, input) : undefined,
   };

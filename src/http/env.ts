@@ -6,6 +6,8 @@ import type { Logger } from "@/core/logger";
 export interface HonoEnv {
   Variables: {
     requestId: string;
+    /** performance.now() when the request arrived: payments' deadlines and latencies count from it. */
+    receivedAt: number;
     log: Logger;
     /** Domain ids a handler adds to the request's single log line (never bodies or secrets). */
     logFields: Record<string, unknown>;

@@ -1,6 +1,6 @@
 import type { Ctx } from "@/core/context";
 import { AppError } from "@/core/errors";
-import { decodeCursor, encodeCursor } from "@/core/cursor";
+import { decodeTimeCursor, encodeCursor } from "@/core/cursor";
 import { withTransaction } from "@/db/transaction";
 import { actorUserId, type LedgerCtx } from "./balance";
 import {
@@ -113,15 +113,8 @@ export async function setSettings(ctx: Ctx, settings: SettingsRow): Promise<Sett
 }
 
 export async function listTransactions(ctx: Ctx, input: { limit: number; cursor?: string | undefined }): Promise<{ rows: TransactionRow[]; next: string | null }> {
-  const after = input.cursor ? decodeCursor(input.cursor, ["t", "id"] as const) : undefined;
-  const createdAt = after ? new Date(after.t) : undefined;
-  // A well-formed cursor with a time that is not one (an Invalid Date) would fail in the driver: a 500.
-  if (createdAt && Number.isNaN(createdAt.getTime())) {
-    throw new AppError("invalid_request", "cursor is not one this API returned", {
-      details: { issues: [{ field: "cursor", location: "query", message: "invalid cursor" }] },
-    });
-  }
-  const rows = await listAgentTransactions(ctx.sql, actorUserId(ctx), input.limit + 1, after && createdAt ? { createdAt, id: after.id } : undefined);
+  const after = input.cursor ? decodeTimeCursor(input.cursor) : undefined;
+  const rows = await listAgentTransactions(ctx.sql, actorUserId(ctx), input.limit + 1, after);
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
   return { rows: page, next: rows.length > input.limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null };

@@ -1,17 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { ATOMIC_PATTERN } from "@/core/money";
+import { AtomicAmountSchema, DigitIdSchema, PositiveAtomicSchema } from "@/core/number-schemas";
 import { SignatureSchema } from "@/core/solana";
 import type { BalanceAfter, TransactionRecord } from "./engine/types";
 
 const atomic = (description: string) => z.string().regex(/^\d+$/).openapi({ description, example: "25000000" });
 
-/** An amount in a request: digits, > 0, within int8 (10^18 atomic USDC is far beyond any payment). */
-export const PositiveAtomicSchema = z
-  .string()
-  .regex(ATOMIC_PATTERN, "expected a positive integer amount in atomic units, as a string of digits")
-  // Zod runs refinements even after the regex failed: BigInt("1.5") would throw (a 500).
-  .refine((s) => !ATOMIC_PATTERN.test(s) || BigInt(s) > 0n, "must be greater than 0")
-  .openapi({ example: "5000", description: "Atomic units (USDC: 1 USDC = 1000000)" });
+export { PositiveAtomicSchema };
 
 export const BalanceSchema = z
   .object({
@@ -100,13 +94,13 @@ export const GatewayPaymentResultSchema = z.object({ transaction: TransactionSch
 
 export const BondRequestSchema = z.object({ amount_atomic: PositiveAtomicSchema }).openapi("BondRequest");
 
-const nullableAtomic = z.string().regex(ATOMIC_PATTERN, "expected atomic units as a string of digits").nullable();
+const nullableAtomic = AtomicAmountSchema.nullable();
 
 export const LimitsSchema = z
   .object({
     per_payment_max_atomic: nullableAtomic.openapi({ description: "Largest single payment; null = no limit" }),
     daily_max_atomic: nullableAtomic.openapi({ description: "Most spent per UTC day; null = no limit" }),
-    allowed_vendor_ids: z.array(z.string().regex(/^\d{1,19}$/)).max(1000).nullable().openapi({ description: "Only these vendors may be paid; null = any" }),
+    allowed_vendor_ids: z.array(DigitIdSchema).max(1000).nullable().openapi({ description: "Only these vendors may be paid; null = any" }),
   })
   .openapi("Limits");
 
@@ -115,7 +109,7 @@ export const SettingsSchema = z
     settlement_mode: z.enum(["ledger", "onchain"]).openapi({
       description: "ledger: payments debit the deposited balance. onchain: signed intents are settled on chain from the agent's wallet, secured by its bond",
     }),
-    low_balance_threshold_atomic: z.string().regex(ATOMIC_PATTERN).openapi({ description: "A low-balance alert fires when available drops below this" }),
+    low_balance_threshold_atomic: AtomicAmountSchema.openapi({ description: "A low-balance alert fires when available drops below this" }),
   })
   .openapi("AgentSettings");
 

@@ -91,7 +91,7 @@ const gatewayAgentRoute = createRoute({
 
 const pairingCtx = (deps: AppDeps, c: Context<HonoEnv>): PairingCtx => ({
   ...ctxOf(deps, c),
-  consoleUrl: deps.config.CONSOLE_URL ?? `${deps.config.PUBLIC_URL}/console`,
+  consoleUrl: deps.config.CONSOLE_URL,
   pollIntervalSeconds: deps.config.LINK_POLL_INTERVAL_SECONDS,
 });
 

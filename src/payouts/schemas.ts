@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { atomicToDecimal } from "@/core/money";
+import { DigitIdSchema, PositiveAtomicSchema } from "@/core/number-schemas";
 import { WalletAddressSchema } from "@/core/solana";
 import type { PayoutRow, VendorStatsRow } from "./queries";
 
@@ -9,7 +10,7 @@ export const PayoutRequestSchema = z
       .union([z.string(), z.number()])
       .optional()
       .openapi({ description: "In USDC, as lld-backend.md shows it (500.00 or \"500.00\"); at most 6 decimals; as a JSON number, below 10^9 (larger amounts as a string). Or give amount_atomic.", example: "500.00" }),
-    amount_atomic: z.string().regex(/^\d{1,19}$/, "expected atomic units as a string of digits").optional(),
+    amount_atomic: PositiveAtomicSchema.optional(),
     destinationWallet: WalletAddressSchema.optional().openapi({ description: "Solana wallet to pay; defaults to the profile's withdrawal address" }),
     reference: z.string().trim().min(1).max(128).openapi({ description: "Your reference, unique per vendor", example: "payout_001" }),
   })
@@ -82,8 +83,8 @@ export const ReconEventSchema = z
     intent_id: z.string().uuid().optional(),
     payout_id: z.string().min(1).max(64).optional(),
     tx_signature: z.string().min(1).max(88).optional(),
-    vendor_id: z.string().optional(),
-    amount: z.string().optional().openapi({ description: "Atomic units of the failed intent" }),
+    vendor_id: DigitIdSchema.optional(),
+    amount: PositiveAtomicSchema.optional().openapi({ description: "Atomic units of the failed intent" }),
     reason: z.string().max(500).optional(),
   })
   .openapi("ReconEvent");

@@ -1,5 +1,5 @@
 import type { Ctx } from "@/core/context";
-import { decodeCursor, encodeCursor } from "@/core/cursor";
+import { decodeTimeCursor, encodeCursor } from "@/core/cursor";
 import { AppError } from "@/core/errors";
 import { newId } from "@/core/ids";
 import { withTransaction } from "@/db/transaction";
@@ -54,8 +54,8 @@ export async function requestPayout(
 }
 
 export async function listPayouts(ctx: Ctx, input: { limit: number; cursor?: string | undefined }) {
-  const after = input.cursor ? decodeCursor(input.cursor, ["t", "id"] as const) : undefined;
-  const rows = await listVendorPayouts(ctx.sql, vendorIdOf(ctx), input.limit + 1, after ? { createdAt: new Date(after.t), id: after.id } : undefined);
+  const after = input.cursor ? decodeTimeCursor(input.cursor) : undefined;
+  const rows = await listVendorPayouts(ctx.sql, vendorIdOf(ctx), input.limit + 1, after);
   const page = rows.slice(0, input.limit);
   const last = page[page.length - 1];
   return { rows: page, next: rows.length > input.limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null };

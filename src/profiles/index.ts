@@ -1,3 +1,3 @@
 export { registerProfileRoutes } from "./routes";
 export { createProfile, getProfile, findProfileOfUser } from "./service";
-export { AtomicAmountSchema, ProfileSchema, toProfileDTO, type ProfileDTO, type CreateProfileInput } from "./schemas";
+export { ProfileSchema, toProfileDTO, type ProfileDTO, type CreateProfileInput } from "./schemas";

@@ -1,12 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { WalletAddressSchema } from "@/core/solana";
-import { ATOMIC_PATTERN } from "@/core/money";
+import { AtomicAmountSchema } from "@/core/number-schemas";
 import type { ProfileRow } from "./queries";
-
-export const AtomicAmountSchema = z
-  .string()
-  .regex(ATOMIC_PATTERN, "expected a non-negative integer amount in atomic units, as a string of digits")
-  .openapi({ example: "5000", description: "Atomic units of the token mint (USDC: 1 USDC = 1000000)" });
 
 
 const AgentProfileInput = z.object({

@@ -15,6 +15,9 @@ export { paymentEvents, StreamEventSchema } from "./events";
 export { registerRealtimeRoutes } from "./routes";
 export { userTopic } from "./topics";
 
+/** How many SSE streams this app holds open (each ends when its client goes away). */
+export const openStreamCount = (broker: Broker): number => hubOf(broker).size;
+
 /** Builds the broker BROKER names. */
 export function createBroker(config: Config, sql: Sql, logger: Logger): Broker {
   const options = { historySize: config.SSE_HISTORY_SIZE, logger };

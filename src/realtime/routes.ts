@@ -4,6 +4,7 @@ import { streamSSE } from "hono/streaming";
 import { resolveCredential } from "@/auth";
 import type { Actor } from "@/core/actor";
 import { AppError } from "@/core/errors";
+import { INT8_MAX } from "@/core/money";
 import type { AppDeps } from "@/http/deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor } from "@/http/route-helpers";
@@ -54,7 +55,7 @@ async function streamActor(deps: AppDeps, c: Context<HonoEnv>, accessToken: stri
 
 function lastEventId(raw: string | undefined): bigint | null {
   // Anything but digits (a foreign or garbled id) means no resume, not an error.
-  return raw !== undefined && /^\d{1,19}$/.test(raw.trim()) ? BigInt(raw.trim()) : null;
+  return raw !== undefined && /^\d{1,19}$/.test(raw.trim()) && BigInt(raw.trim()) <= INT8_MAX ? BigInt(raw.trim()) : null;
 }
 
 export function registerRealtimeRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
@@ -63,6 +64,9 @@ export function registerRealtimeRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDe
     const topics = parseTopics(query.topics);
     const actor = await streamActor(deps, c, query.access_token);
     authorizeTopics(topics, actor);
+    // HEAD gets what a GET would, without the stream: nothing reads a HEAD's body or notices its
+    // end, so a stream opened for it held an SSE slot and a heartbeat timer until shutdown.
+    if (c.req.method === "HEAD") return c.body(null, 200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
     const release = hub.admit(actor.kind === "user" ? actor.userId.toString() : null, deps.config.SSE_MAX_CONNECTIONS_PER_USER);
     const log = c.get("log");
     // Bun closes connections idle for its idleTimeout; this response is long-lived by design.

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { requireRole } from "@/auth";
-import { ATOMIC_PATTERN } from "@/core/money";
+import { AtomicAmountSchema } from "@/core/number-schemas";
 import { ctxOf } from "@/http/context";
 import type { AppDeps } from "@/http/deps";
 import type { HonoEnv } from "@/http/env";
@@ -26,7 +26,7 @@ import { deactivateEndpoint, getMyEndpoint, getService, listMyEndpoints, listSer
 const security = [{ bearerAuth: [] }];
 const idParam = z.object({ id: ServiceIdSchema.openapi({ param: { name: "id", in: "path" } }) });
 const limitQuery = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
-const maxPriceQuery = z.string().regex(ATOMIC_PATTERN, "expected atomic units as digits").optional().openapi({ description: "Only services priced at most this, in atomic units" });
+const maxPriceQuery = AtomicAmountSchema.optional().openapi({ description: "Only services priced at most this, in atomic units" });
 
 const registerRoute = createRoute({
   method: "post",

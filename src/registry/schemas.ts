@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { AMOUNT_MAX, ATOMIC_PATTERN } from "@/core/money";
 import { SignatureSchema, WalletAddressSchema } from "@/core/solana";
-import { AtomicAmountSchema } from "@/profiles";
+import { AtomicAmountSchema } from "@/core/number-schemas";
 
 // Request and response shapes of the registry (contract.md "Discovery", lld-backend.md §7.1/§7.4).
 
@@ -91,9 +91,9 @@ function bigintOrUndefined(v: string | number): bigint | undefined {
 function refineEndpoint(body: { price_atomic?: string | undefined; min_price?: number | string | undefined; tx_signature?: string | undefined; pda_address?: string | undefined }, ctx: z.RefinementCtx) {
   if ((body.price_atomic === undefined) === (body.min_price === undefined)) {
     ctx.addIssue({ code: "custom", path: ["price_atomic"], message: "give exactly one of price_atomic or min_price" });
-  } else if ((bigintOrUndefined(body.price_atomic ?? body.min_price!) ?? 0n) > AMOUNT_MAX) {
-    // Within int8, as every amount the ledger handles.
-    ctx.addIssue({ code: "custom", path: [body.price_atomic === undefined ? "min_price" : "price_atomic"], message: `at most ${AMOUNT_MAX}` });
+  } else if (body.min_price !== undefined && (bigintOrUndefined(body.min_price) ?? 0n) > AMOUNT_MAX) {
+    // Within int8, as every amount the ledger handles (price_atomic's own schema checks it).
+    ctx.addIssue({ code: "custom", path: ["min_price"], message: `at most ${AMOUNT_MAX}` });
   }
   if ((body.tx_signature === undefined) !== (body.pda_address === undefined)) {
     ctx.addIssue({ code: "custom", path: [body.tx_signature === undefined ? "tx_signature" : "pda_address"], message: "tx_signature and pda_address are checked together: give both or neither" });

@@ -145,6 +145,15 @@ describe("POST /v1/auth/login/google", () => {
     expect(res.status).toBe(200);
     expect((await json(res)).user.name).toBe("é".repeat(100));
   });
+
+  // Found by the fuzzer: a NUL in a claim reached users as a parameter and answered 500.
+  test("a display name PostgreSQL cannot store (NUL, a lone surrogate) is left out, not a 500", async () => {
+    for (const name of ["Ann\u0000", "\ud800"]) {
+      const res = await login({ id_token: await googleToken(claims({ name })) });
+      expect(res.status).toBe(200);
+      expect((await json(res)).user.name).toBeNull();
+    }
+  });
 });
 
 describe("refused ID tokens: 401", () => {
@@ -179,6 +188,18 @@ describe("refused ID tokens: 401", () => {
   test("no exp at all (it would never expire)", async () => {
     const c = claims({ exp: undefined });
     await expectRefused(await googleToken(c), c, "invalid_id_token", /"exp"/);
+  });
+
+  test("a sub or an email PostgreSQL cannot store (NUL) is not Google's: 401, not 500", async () => {
+    for (const [claim, value] of [["sub", "1\u0000"], ["email", `ann\u0000${Date.now()}@gmail.test`]] as const) {
+      const res = await login({ id_token: await googleToken(claims({ [claim]: value })) });
+      const body = await json(res);
+      expect({ status: res.status, code: body.error.code, message: body.error.message }).toEqual({
+        status: 401,
+        code: "invalid_id_token",
+        message: expect.stringContaining(`"${claim}"`),
+      });
+    }
   });
 
   test("unverified email", async () => {

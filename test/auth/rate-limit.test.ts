@@ -63,4 +63,16 @@ describe("auth rate limit", () => {
     // The spoofable first entry does not help the client: the proxy's entry decides.
     expect((await refresh(proxied, { "x-forwarded-for": "8.8.8.8, 10.9.9.9" })).status).toBe(429);
   });
+
+  // Found by the fuzzer: a 10k-character entry became the counter's key (VARCHAR(300)) and
+  // answered 500. An entry that is no IP address is not our proxy's: the socket's address counts.
+  test("behind a trusted proxy an X-Forwarded-For entry that is not an IP address counts as the socket's address", async () => {
+    await proxied.sql`DELETE FROM rate_limit_counters`;
+    const statuses: number[] = [];
+    for (const forwarded of ["x".repeat(10_000), "garbage", "10.0.0.1, 999.999.999.999"]) statuses.push((await refresh(proxied, { "x-forwarded-for": forwarded })).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expect((await refresh(proxied)).status).toBe(429);
+    const keys = await proxied.sql<{ key: string }[]>`SELECT DISTINCT key FROM rate_limit_counters`;
+    expect(keys.map((k) => k.key)).toEqual(["127.0.0.1"]);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
+import { createLocalJWKSet, decodeProtectedHeader, importJWK, jwtVerify, SignJWT } from "jose";
 import { generateSigningJwk } from "@/auth";
 import { manualClock } from "@/core/clock";
 import { startTestApp, type TestApp } from "../support/app";
@@ -32,7 +32,7 @@ describe("access tokens", () => {
     for (const k of jwks.keys) expect(k.d).toBeUndefined();
     // A gateway verifies offline with nothing but the published keys.
     const { payload } = await jwtVerify(u.token, createLocalJWKSet(jwks), { algorithms: ["EdDSA"], currentDate: clock.now() });
-    expect(payload).toMatchObject({ sub: u.id.toString(), userID: u.id.toString(), role: "architect", email: u.email, name: "Ada" });
+    expect(payload).toMatchObject({ sub: u.id.toString(), userID: u.id.toString(), role: "architect", email: u.email, name: "Ada", aud: "machpay-api" });
     expect(payload.exp! - payload.iat!).toBe(3600);
   });
 
@@ -62,6 +62,35 @@ describe("access tokens", () => {
       expect(await profileStatus(u.token)).toBe(401);
     } finally {
       await stranger.close();
+    }
+  });
+
+  test("signed with our key for another audience, or for none, are refused", async () => {
+    const jwk = await generateSigningJwk();
+    const ours = await startTestApp({ JWT_PRIVATE_KEY: JSON.stringify(jwk) }, { clock, db: t.db });
+    try {
+      const u = await createUser(ours);
+      const key = await importJWK(jwk, "EdDSA");
+      const now = Math.floor(clock.now().getTime() / 1000);
+      const mint = (audience: string | undefined) => {
+        const jwt = new SignJWT({ userID: u.id.toString(), role: "observer" })
+          .setProtectedHeader({ alg: "EdDSA", kid: String(jwk.kid), typ: "JWT" })
+          .setIssuer(ours.config.JWT_ISSUER)
+          .setSubject(u.id.toString())
+          .setIssuedAt(now)
+          .setExpirationTime(now + 600);
+        return (audience === undefined ? jwt : jwt.setAudience(audience)).sign(key);
+      };
+      const profile = (token: string) => fetch(ours.url + "/v1/profile", { headers: { authorization: `Bearer ${token}` } });
+      // The control: the same token for our audience opens the API (404: no profile yet).
+      expect((await profile(await mint(ours.config.JWT_AUDIENCE))).status).toBe(404);
+      for (const token of [await mint("machpay-internal"), await mint(undefined)]) {
+        const res = await profile(token);
+        expect(res.status).toBe(401);
+        expect((await json(res)).error.code).toBe("invalid_token");
+      }
+    } finally {
+      await ours.close();
     }
   });
 
@@ -100,6 +129,10 @@ describe("signing keys", () => {
     const dev = await startTestApp({ NODE_ENV: "development" });
     try {
       expect(dev.logs.some((l) => l.level === "warn" && String(l.msg).includes("JWT_PRIVATE_KEY"))).toBe(true);
+      // The key itself is never logged: with it anyone reading the logs mints tokens.
+      const logged = JSON.stringify(dev.logs);
+      expect(logged).not.toContain("kty");
+      expect(logged).not.toContain("Ed25519");
     } finally {
       await dev.close();
     }

@@ -151,35 +151,51 @@ describe("POST /v1/auth/login/wallet: success", () => {
     expect(row!.consumed_at).toEqual(clock.now());
   });
 
-  test("a message the wallet built itself (own statement, extra fields, own Issued At) is accepted", async () => {
+  test("the challenge's fields rebuilt by a wallet, with Not Before, Request ID and Resources added, are accepted", async () => {
+    // What wallet-standard's signIn gives back when a dApp passes the challenge's fields: the
+    // same text, plus any field the dApp asked for that the challenge left out.
     const wallet = await newWallet();
     const ch = await challenge(wallet.address);
     const now = clock.now().getTime();
-    const message = buildSiwsMessage({
-      domain: DOMAIN,
-      address: wallet.address,
-      statement: "Welcome back! Click to sign in.",
-      uri: "https://console.machpay.test/login",
-      version: "1",
-      chainId: "solana:devnet",
-      nonce: ch.nonce,
-      issuedAt: iso(now - 20_000),
-      expirationTime: iso(now + 120_000),
+    const message = rewrite(ch.message, {
       notBefore: iso(now - 10_000),
       requestId: "req-42",
       resources: ["https://machpay.test/terms", "ipfs://bafybeigdyrzt"],
     });
+    expect(message.startsWith(ch.message + "\n")).toBe(true);
     const res = await login({ address: wallet.address, signature: await wallet.signBase58(message), message });
     expect(res.status).toBe(200);
     expect((await json(res)).user.wallet_address).toBe(wallet.address);
   });
 
-  test("a minimal message (no statement, only the nonce) and an upper-case domain are accepted", async () => {
+  test("an upper-case domain is the same domain (host names have no case)", async () => {
     const wallet = await newWallet();
     const ch = await challenge(wallet.address);
-    const message = `${DOMAIN.toUpperCase()} wants you to sign in with your Solana account:\n${wallet.address}\n\nNonce: ${ch.nonce}`;
+    const message = rewrite(ch.message, { domain: DOMAIN.toUpperCase() });
     const res = await login({ address: wallet.address, signature: await wallet.signBase58(message), message });
     expect(res.status).toBe(200);
+  });
+
+  test("the chain id names the configured chain: localnet when SOLANA_RPC is a loopback URL", async () => {
+    const local = await startTestApp({ SOLANA_RPC: "http://127.0.0.1:1", ENABLE_WORKERS: "false" }, { db: t.db, clock });
+    try {
+      const wallet = await newWallet();
+      const res = await fetch(local.url + "/v1/auth/challenge", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ address: wallet.address }),
+      });
+      const ch: Challenge = await json(res);
+      expect(parseSiwsMessage(ch.message).chainId).toBe("localnet");
+      const login = await fetch(local.url + "/v1/auth/login/wallet", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ address: wallet.address, signature: await wallet.signBase58(ch.message), message: ch.message }),
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      await local.close();
+    }
   });
 
   test("the nonce stays valid until just before its 5 minutes are up", async () => {
@@ -268,9 +284,13 @@ describe("POST /v1/auth/login/wallet: refusals", () => {
     const wallet = await newWallet();
     const ch = await challenge(wallet.address);
     const signature = await wallet.signBase58(ch.message);
-    const tampered = ch.message.replace("Sign in to MachPay", "Sign in to MachPaz");
+    // A field the challenge leaves out, so that only the signature can tell.
+    const tampered = rewrite(ch.message, { requestId: "added-after-signing" });
     expect(tampered).not.toBe(ch.message);
     await expectError(await login({ address: wallet.address, signature, message: tampered }), 401, "invalid_signature");
+    // A changed field of the challenge is refused before the signature is even checked.
+    const changed = ch.message.replace("Sign in to MachPay", "Sign in to MachPaz");
+    await expectError(await login({ address: wallet.address, signature, message: changed }), 401, "siws_message_mismatch");
   });
 
   test("a signature by another key is refused", async () => {
@@ -350,6 +370,74 @@ describe("POST /v1/auth/login/wallet: refusals", () => {
       await login({ address: wallet.address, signature: await wallet.signBase58(early), message: early }),
       401,
       "siws_message_not_yet_valid",
+    );
+  });
+
+  test("a message Issued At a day ahead is refused as siws_issued_in_future; a few seconds of skew are not", async () => {
+    const wallet = await newWallet();
+    const now = clock.now().getTime();
+    const ahead = rewrite((await challenge(wallet.address)).message, { issuedAt: iso(now + 86_400_000) });
+    await expectError(
+      await login({ address: wallet.address, signature: await wallet.signBase58(ahead), message: ahead }),
+      401,
+      "siws_issued_in_future",
+    );
+    // Another instance, its clock 5 s ahead of this one's, issued the challenge.
+    clock.advance(5000);
+    const ch = await challenge(wallet.address);
+    clock.advance(-5000);
+    const res = await login({ address: wallet.address, signature: await wallet.signBase58(ch.message), message: ch.message });
+    expect(res.status).toBe(200);
+  });
+
+  test("a message that changes any field of the challenge is refused, naming the field", async () => {
+    const wallet = await newWallet();
+    const now = clock.now().getTime();
+    const cases: [Partial<SiwsMessage>, string][] = [
+      [{ chainId: "devnet" }, "Chain ID"],
+      [{ chainId: "solana:mainnet" }, "Chain ID"],
+      [{ statement: "Sign in to MachPay and transfer everything" }, "statement"],
+      [{ uri: "https://evil.example/login" }, "URI"],
+      [{ issuedAt: iso(now - 60_000) }, "Issued At"],
+      [{ expirationTime: iso(now + 86_400_000) }, "Expiration Time"],
+    ];
+    for (const [change, field] of cases) {
+      const message = rewrite((await challenge(wallet.address)).message, change);
+      const body = await expectError(
+        await login({ address: wallet.address, signature: await wallet.signBase58(message), message }),
+        401,
+        "siws_message_mismatch",
+      );
+      expect({ change, field: body.error.details.field }).toEqual({ change, field });
+    }
+  });
+
+  test("a message that leaves out any field of the challenge is refused, naming the field", async () => {
+    const wallet = await newWallet();
+    const cases: [keyof SiwsMessage, string][] = [
+      ["statement", "statement"],
+      ["uri", "URI"],
+      ["version", "Version"],
+      ["chainId", "Chain ID"],
+      ["issuedAt", "Issued At"],
+      ["expirationTime", "Expiration Time"],
+    ];
+    for (const [key, field] of cases) {
+      const message = rewrite((await challenge(wallet.address)).message, { [key]: undefined });
+      const body = await expectError(
+        await login({ address: wallet.address, signature: await wallet.signBase58(message), message }),
+        401,
+        "siws_message_mismatch",
+      );
+      expect({ key, field: body.error.details.field, got: body.error.details.got }).toEqual({ key, field, got: null });
+    }
+    // The bare minimum a wallet could sign (domain, address, nonce) says none of it.
+    const ch = await challenge(wallet.address);
+    const minimal = `${DOMAIN} wants you to sign in with your Solana account:\n${wallet.address}\n\nNonce: ${ch.nonce}`;
+    await expectError(
+      await login({ address: wallet.address, signature: await wallet.signBase58(minimal), message: minimal }),
+      401,
+      "siws_message_mismatch",
     );
   });
 

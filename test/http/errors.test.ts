@@ -10,8 +10,16 @@ const echoRoute = createRoute({
   method: "post",
   path: "/test/echo/{id}",
   request: {
-    params: z.object({ id: z.string().regex(/^\d+$/) }),
-    body: { required: true, content: { "application/json": { schema: z.object({ address: z.string().min(32), amount_atomic: z.string().regex(/^\d+$/) }) } } },
+    params: z.object({ id: z.string().min(1) }),
+    query: z.object({ q: z.string().optional() }),
+    body: {
+      required: true,
+      content: {
+        "application/json": {
+          schema: z.object({ address: z.string().min(32), amount_atomic: z.string().regex(/^\d+$/), meta: z.record(z.string(), z.unknown()).optional() }),
+        },
+      },
+    },
   },
   responses: { 200: { description: "ok", content: { "application/json": { schema: z.object({ ok: z.boolean() }) } } }, ...errorResponses },
 });
@@ -53,10 +61,42 @@ describe("error envelope", () => {
   });
 
   test("a bad path parameter is named too", async () => {
-    const res = await post("/test/echo/abc", JSON.stringify({ address: "x".repeat(32), amount_atomic: "1" }));
+    const res = await post("/test/echo/%00", JSON.stringify({ address: "x".repeat(32), amount_atomic: "1" }));
     expect(res.status).toBe(400);
     const body = await json(res);
     expect(body.error.details.issues[0]).toMatchObject({ field: "id", location: "param" });
+  });
+
+  // PostgreSQL cannot store NUL in text or jsonb, nor a lone surrogate in jsonb: refused at the
+  // edge, for every validated string, wherever it sits.
+  const good = { address: "x".repeat(32), amount_atomic: "1" };
+  const nulCases: [string, string, string, string][] = [
+    ["a body string", "/test/echo/1", JSON.stringify({ ...good, address: "x".repeat(32) + "\u0000" }), "json:address"],
+    ["a string deep in free-form JSON", "/test/echo/1", JSON.stringify({ ...good, meta: { tools: [{ name: "a\u0000b" }] } }), "json:meta.tools.0.name"],
+    ["an object key", "/test/echo/1", JSON.stringify({ ...good, meta: { "k\u0000": 1 } }), "json:meta.k?"],
+    ["a lone surrogate", "/test/echo/1", `{"address":"${"x".repeat(32)}\\ud800","amount_atomic":"1"}`, "json:address"],
+    ["a query parameter", "/test/echo/1?q=a%00b", JSON.stringify(good), "query:q"],
+  ];
+  for (const [what, path, body, where] of nulCases) {
+    test(`NUL or ill-formed Unicode in ${what} is a 400 naming the field`, async () => {
+      const res = await post(path, body);
+      expect(res.status).toBe(400);
+      const err = (await json(res)).error;
+      expect(err.code).toBe("invalid_request");
+      const [location, field] = where.split(":");
+      expect(err.details.issues[0]).toMatchObject({ location, field });
+    });
+  }
+
+  // Deep nesting breaks recursive walkers (JSON.stringify, schema refinements, jsonb): refused on
+  // the text, before parsing. Brackets inside strings are text, not nesting.
+  test("a JSON body nesting past 64 levels is a 400 naming (body); brackets in strings do not count", async () => {
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+    const tooDeep = await post("/test/echo/1", `{"address":"${"x".repeat(32)}","amount_atomic":"1","meta":${deep(64)}}`);
+    expect(tooDeep.status).toBe(400);
+    expect((await json(tooDeep)).error.details.issues[0]).toMatchObject({ field: "(body)", location: "json" });
+    const fine = await post("/test/echo/1", JSON.stringify({ address: "x".repeat(32), amount_atomic: "1", meta: { text: "[{".repeat(300) } }));
+    expect(fine.status).toBe(200);
   });
 
   test("a body that is not JSON is a 400, not a 500", async () => {

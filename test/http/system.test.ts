@@ -38,6 +38,18 @@ describe("system endpoints", () => {
     }
   });
 
+  test("GET /ready answers from its own connection: a pool taken by requests does not make it wait or fail", async () => {
+    const busy = await startTestApp({ DB_POOL_MAX: "2" });
+    const held = [await busy.sql.reserve(), await busy.sql.reserve()];
+    try {
+      const res = await fetch(busy.url + "/ready", { signal: AbortSignal.timeout(1500) });
+      expect(res.status).toBe(200);
+    } finally {
+      for (const c of held) c.release();
+      await busy.close();
+    }
+  });
+
   test("GET /ready is 503 naming the pending migrations on an unmigrated database", async () => {
     const empty = await createTestDatabase({ migrated: false });
     const app = await startTestApp({}, { db: empty });

@@ -289,6 +289,35 @@ describe("history", () => {
       expect(r.body.error.details.issues.map((i: { field: string }) => i.field)).toContain("limit");
     }
   });
+
+  // Found by the fuzzer (test/contract/fuzz.test.ts): a decoded and re-encoded cursor whose time
+  // JavaScript parses but PostgreSQL cannot hold, or with a NUL, answered 500.
+  test("400, not 500, for a forged cursor: a time outside PostgreSQL's range or NUL in a member", async () => {
+    const agent = await funded(0n);
+    const at = "2030-01-01T00:00:00.000Z";
+    const forged = [
+      { t: "0000-01-01T00:00:00.000Z", id: "tx_1" },
+      { t: "-271821-04-20T00:00:00.000Z", id: "tx_1" },
+      { t: "+275760-09-13T00:00:00.000Z", id: "tx_1" },
+      { t: "2030-01-01", id: "tx_1" },
+      { t: at, id: "tx_\u0000" },
+      { t: `${at}\u0000`, id: "tx_1" },
+    ];
+    for (const cursor of forged.map((c) => encodeCursor(c))) {
+      const r = await get(t, `/v1/agent/transactions?cursor=${encodeURIComponent(cursor)}`, agent.token);
+      expect({ status: r.status, code: r.body.error?.code }).toEqual({ status: 400, code: "invalid_request" });
+    }
+    expect((await get(t, `/v1/agent/transactions?cursor=${encodeCursor({ t: at, id: "tx_1" })}`, agent.token)).status).toBe(200);
+  });
+
+  test("a limit past int8 or not an integer: 400 naming limit", async () => {
+    const agent = await funded(0n);
+    for (const limit of ["9223372036854775808", "-1", "1.5"]) {
+      const r = await get(t, `/v1/agent/transactions?limit=${limit}`, agent.token);
+      expect(r.status).toBe(400);
+      expect(r.body.error.details.issues.map((i: { field: string }) => i.field)).toContain("limit");
+    }
+  });
 });
 
 describe("the audit (GET /v1/admin/ledger/audit)", () => {

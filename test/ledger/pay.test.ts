@@ -219,13 +219,17 @@ describe("refusals move nothing", () => {
     await expectBalanced(t);
   });
 
-  test("an amount beyond any balance but within 19 digits is a 402, never a 500", async () => {
+  test("an amount beyond any balance is a 402; one beyond what the ledger holds (2^63 and up) is a 400", async () => {
     const agent = await funded(10_000n);
     const vendor = await createUser(t, { profile: "vendor" });
-    for (const amount of ["9223372036854775807", "9999999999999999999"]) {
+    const max = await pay(agent.token, vendor.id, "9223372036854775807");
+    expect(max.status).toBe(402);
+    expect(max.body.error.code).toBe("insufficient_funds");
+    for (const amount of ["9223372036854775808", "9999999999999999999"]) {
       const r = await pay(agent.token, vendor.id, amount);
-      expect(r.status).toBe(402);
-      expect(r.body.error.code).toBe("insufficient_funds");
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("invalid_request");
+      expect(r.body.error.details.issues[0].field).toBe("amount_atomic");
     }
     await expectBalanced(t);
   });

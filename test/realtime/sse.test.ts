@@ -187,4 +187,18 @@ describe("resume and limits", () => {
     }
     expect(status).toBe(200);
   });
+
+  // Found by the fuzzer: a HEAD opened a stream nobody would ever read or close, holding one of
+  // the user's slots (and a heartbeat timer) until shutdown; the third HEAD answered 429.
+  test("HEAD answers as GET would, without a stream: it holds no slot", async () => {
+    const user = await createUser(t);
+    const path = `/v1/events?topics=user:${user.id}&access_token=${user.token}`;
+    for (let i = 0; i < 4; i++) {
+      const head = await fetch(t.url + path, { method: "HEAD" });
+      expect({ status: head.status, type: head.headers.get("content-type") }).toEqual({ status: 200, type: "text/event-stream" });
+    }
+    expect((await fetch(t.url + `/v1/events?topics=user:${agent.id}&access_token=${user.token}`, { method: "HEAD" })).status).toBe(403);
+    const c = open(path);
+    await c.waitFor((e) => e.type === "connected");
+  });
 });

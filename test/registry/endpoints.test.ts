@@ -193,6 +193,25 @@ describe("POST /v1/vendor/endpoints", () => {
       expect((await call(t, "GET", "/v1/services/mcp-ok")).body.mcp_tool_def).toEqual(def);
     });
 
+    // Found by the fuzzer: a definition nested 50,000 levels deep (about 300 KB, under the body
+    // limit) made the size check's JSON.stringify overflow the stack: 500. Bodies nesting past 64
+    // levels are refused on their text, before anything parses them; 64 levels still pass.
+    test("a definition nested past 64 levels: 400 before it is parsed; 64 levels are fine", async () => {
+      const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+      const withOutputSchema = (id: string, schemaText: string) =>
+        JSON.stringify(endpointBody({ id, mcp_tool_def: { tools: [{ ...tool(), outputSchema: "__schema__" }] } })).replace('"__schema__"', schemaText);
+      const post = (text: string) =>
+        fetch(t.url + "/v1/vendor/endpoints", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${vendor.token}` }, body: text });
+      for (const depth of [61, 50_000]) {
+        const res = await post(withOutputSchema(`mcp-deep-${depth}`, nested(depth)));
+        const body = (await res.json()) as { error: { code: string; details: { issues: { field: string }[] } } };
+        expect({ status: res.status, code: body.error.code, field: body.error.details.issues[0]!.field }).toEqual({ status: 400, code: "invalid_request", field: "(body)" });
+        expect(await serviceRows(`mcp-deep-${depth}`)).toEqual([]);
+      }
+      // The body's own levels (body, mcp_tool_def, tools, the tool) count: 60 in outputSchema make 64.
+      expect((await post(withOutputSchema("mcp-deep-ok", nested(60)))).status).toBe(201);
+    });
+
     test("mcp_tool_def is optional", async () => {
       const { mcp_tool_def: _, ...body } = endpointBody();
       const r = await register(vendor, { ...body, id: "mcp-none" });

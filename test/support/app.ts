@@ -67,6 +67,7 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
       await deps.keyUsage.stop();
       deps.mailer.close();
       await deps.broker.close();
+      await deps.readiness.close();
       await sql.end({ timeout: 5 });
       if (!options.db) await db.drop();
     },

@@ -110,6 +110,7 @@ export function describeSecurity(name: string, target: SecurityTarget) {
       const forged = await new SignJWT({ userID: user.id.toString(), role: role === "any" ? "architect" : role })
         .setProtectedHeader({ alg: "EdDSA", kid: String(jwk.kid), typ: "JWT" })
         .setIssuer(t.config.JWT_ISSUER)
+        .setAudience(t.config.JWT_AUDIENCE)
         .setSubject(user.id.toString())
         .setIssuedAt(Math.floor(clock.now().getTime() / 1000))
         .setExpirationTime(Math.floor(clock.now().getTime() / 1000) + 600)

@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { AppError } from "@/core/errors";
 import type { Logger } from "@/core/logger";
+import { findUnstorableText } from "@/core/storable-text";
 
 // Google ID tokens (OpenID Connect), checked as Google documents: an RS256 signature by a key of
 // Google's JWKS, aud = our client id, iss = accounts.google.com (with or without https), not expired.
@@ -108,14 +109,17 @@ function reasonOf(err: InstanceType<typeof errors.JOSEError>): string {
   return "it is invalid";
 }
 
+// Claims are stored: one PostgreSQL cannot store (a NUL, a lone surrogate) is not Google's either.
+const storable = (s: string) => findUnstorableText(s) === undefined;
+
 function identityOf(payload: JWTPayload): GoogleIdentity {
   const { sub, email, email_verified: emailVerified, name } = payload;
-  if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_CLAIM_LENGTH) {
+  if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_CLAIM_LENGTH || !storable(sub)) {
     throw invalidIdToken('its "sub" claim is missing or invalid');
   }
   let normalized: string | undefined;
   if (email !== undefined) {
-    if (typeof email !== "string" || email.length > MAX_CLAIM_LENGTH || !email.includes("@")) {
+    if (typeof email !== "string" || email.length > MAX_CLAIM_LENGTH || !email.includes("@") || !storable(email)) {
       throw invalidIdToken('its "email" claim is invalid');
     }
     // users.email is stored lower-cased (its UNIQUE is case-insensitive that way).
@@ -126,6 +130,7 @@ function identityOf(payload: JWTPayload): GoogleIdentity {
     email: normalized,
     // Strictly the boolean: anything else (absent, "true", 1) is not Google vouching for the address.
     emailVerified: emailVerified === true,
-    name: typeof name === "string" ? name : undefined,
+    // Display only: a name that cannot be stored is left out, as a missing one is.
+    name: typeof name === "string" && storable(name) ? name : undefined,
   };
 }

@@ -18,9 +18,6 @@ import { sessionCtx } from "./context";
 const CHALLENGES_PER_ADDRESS = 20;
 const CHALLENGE_WINDOW_SECONDS = 600;
 
-/** The message's Chain ID. Informational in SIWS (nothing is resolved on chain at login). */
-const CHAIN_ID = "mainnet";
-
 const challengeRoute = createRoute({
   method: "post",
   path: "/v1/auth/challenge",
@@ -46,11 +43,12 @@ const loginRoute = createRoute({
   tags: ["auth"],
   summary: "Sign in with a Solana wallet (creates the user, an observer, on first login)",
   description:
-    "`signature` is base58 of the Ed25519 signature over the UTF-8 bytes of `message`, a SIWS message naming this server's " +
-    "domain, `address` and an issued, unexpired, unused nonce. Without `message`, the signature is over the nonce string, " +
-    "sent as `nonce`. A nonce works once; five failed logins kill it. Errors: 400 invalid_request, siws_message_malformed; " +
-    "401 invalid_signature, nonce_invalid, nonce_expired, nonce_used, siws_domain_mismatch, siws_address_mismatch, " +
-    "siws_message_expired, siws_message_not_yet_valid.",
+    "`signature` is base58 of the Ed25519 signature over the UTF-8 bytes of `message`: the SIWS message of the challenge, " +
+    "or one a wallet built from its fields (every field of the challenge, unchanged; a wallet may add Not Before, Request ID " +
+    "and Resources). Without `message`, the signature is over the nonce string, sent as `nonce`. A nonce works once; five " +
+    "failed logins kill it. Errors: 400 invalid_request, siws_message_malformed; 401 invalid_signature, nonce_invalid, " +
+    "nonce_expired, nonce_used, siws_domain_mismatch, siws_address_mismatch, siws_message_mismatch (details name the field), " +
+    "siws_issued_in_future, siws_message_expired, siws_message_not_yet_valid.",
   request: { body: { required: true, content: { "application/json": { schema: WalletLoginRequestSchema } } } },
   responses: {
     200: { description: "A new session", content: { "application/json": { schema: SessionSchema } } },
@@ -65,7 +63,7 @@ const siwsSettings = (config: Config): SiwsSettings => ({
   domain: config.SIWS_DOMAIN,
   uri: config.PUBLIC_URL,
   statement: "Sign in to MachPay",
-  chainId: CHAIN_ID,
+  chainId: config.SOLANA_CLUSTER,
 });
 
 export function registerWalletRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {

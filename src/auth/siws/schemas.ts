@@ -24,7 +24,7 @@ export const WalletLoginRequestSchema = z
     signature: SignatureSchema,
     message: z.string().min(1).max(8192).optional().openapi({
       description:
-        "The signed SIWS message: the one from the challenge, or one the wallet built itself with the issued nonce, this server's domain and the same address",
+        "The signed SIWS message: the one from the challenge, or one a wallet built from the challenge's fields (all of them, unchanged; Not Before, Request ID and Resources may be added)",
     }),
     nonce: z.string().min(1).max(64).optional().openapi({
       description: "Only without `message`: the issued nonce, when the signature is over the nonce string itself (UTF-8)",

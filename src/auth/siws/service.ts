@@ -8,6 +8,7 @@ import { consumeNonce, findNonce, insertNonce, pruneExpiredNonces, recordNonceFa
 import { upsertUserByWallet } from "../queries/users";
 import type { SessionDTO } from "../schemas";
 import { issueSession, type SessionCtx } from "../sessions";
+import { checkSignedMessage } from "./match";
 import { buildSiwsMessage, parseSiwsMessage, type SiwsMessage } from "./message";
 import type { ChallengeDTO } from "./schemas";
 
@@ -25,9 +26,10 @@ const PRUNE_AFTER_MS = 3600_000;
 export interface SiwsSettings {
   /** SIWS_DOMAIN: the only domain a signed message may name. */
   domain: string;
-  /** PUBLIC_URL, shown as the message's URI (informational: wallets may put their page URL). */
+  /** PUBLIC_URL, the message's URI. */
   uri: string;
   statement: string;
+  /** SOLANA_CLUSTER: the chain the server's ledger settles on. */
   chainId: string;
 }
 
@@ -42,18 +44,26 @@ export async function issueChallenge(ctx: SiwsCtx, input: { address: string }): 
   const nonce = randomBase62(NONCE_LENGTH);
   await insertNonce(ctx.sql, { nonce, address: input.address, issuedAt, expiresAt });
   await pruneExpiredNonces(ctx.sql, new Date(issuedAt.getTime() - PRUNE_AFTER_MS), 100);
-  const message = buildSiwsMessage({
-    domain: ctx.siws.domain,
-    address: input.address,
-    statement: ctx.siws.statement,
-    uri: ctx.siws.uri,
-    version: "1",
-    chainId: ctx.siws.chainId,
-    nonce,
-    issuedAt: isoSeconds(issuedAt),
-    expirationTime: isoSeconds(expiresAt),
-  });
+  const message = buildSiwsMessage(challengeFields(ctx.siws, { nonce, address: input.address, issued_at: issuedAt, expires_at: expiresAt }));
   return { nonce, expiresAt: unixSeconds(expiresAt), message };
+}
+
+/**
+ * The challenge's fields, from the nonce's row and the settings: the same at issue and at login,
+ * so the login can hold the signed message to what was issued without storing the text.
+ */
+function challengeFields(settings: SiwsSettings, row: Pick<NonceRow, "nonce" | "address" | "issued_at" | "expires_at">): SiwsMessage {
+  return {
+    domain: settings.domain,
+    address: row.address,
+    statement: settings.statement,
+    uri: settings.uri,
+    version: "1",
+    chainId: settings.chainId,
+    nonce: row.nonce,
+    issuedAt: isoSeconds(row.issued_at),
+    expirationTime: isoSeconds(row.expires_at),
+  };
 }
 
 /** 2025-01-01T00:00:00Z: the times are whole seconds, so the milliseconds are noise. */
@@ -131,19 +141,7 @@ function checkLogin(ctx: SiwsCtx, row: NonceRow, input: WalletLogin, siws: SiwsM
   if (row.address !== input.address) return nonceInvalid();
   if (row.expires_at <= now) return unauthorized("nonce_expired", "this nonce expired; request a new challenge");
   if (!siws) return undefined;
-
-  // Host names are case-insensitive; the rest of the domain (a port) has no case.
-  if (siws.domain.toLowerCase() !== ctx.siws.domain.toLowerCase()) {
-    return unauthorized("siws_domain_mismatch", `message is for ${siws.domain}, not ${ctx.siws.domain}`);
-  }
-  if (siws.address !== input.address) return unauthorized("siws_address_mismatch", "message names another address than the request");
-  if (siws.expirationTime && Date.parse(siws.expirationTime) <= now.getTime()) {
-    return unauthorized("siws_message_expired", "message's Expiration Time has passed");
-  }
-  if (siws.notBefore && Date.parse(siws.notBefore) > now.getTime()) {
-    return unauthorized("siws_message_not_yet_valid", "message's Not Before is in the future");
-  }
-  return undefined;
+  return checkSignedMessage(siws, challengeFields(ctx.siws, row), now);
 }
 
 async function checkSignature(input: WalletLogin, signed: Uint8Array): Promise<AppError | undefined> {

@@ -14,6 +14,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<HonoEnv> {
     const requestId = incoming && ACCEPTABLE_ID.test(incoming) ? incoming : newId("req");
     const started = performance.now();
     c.set("requestId", requestId);
+    c.set("receivedAt", started);
     c.set("log", logger.child({ request_id: requestId }));
     c.set("logFields", {});
     c.header("X-Request-Id", requestId);

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/bun";
+import { isIP } from "node:net";
 import type { Clock } from "@/core/clock";
 import { AppError } from "@/core/errors";
 import type { Sql } from "@/db/client";
@@ -60,13 +61,15 @@ export function rateLimitedError(r: LimitResult, message = "too many requests; r
 
 /**
  * The caller's IP: the socket's address; X-Forwarded-For only behind a trusted proxy, and then
- * its last entry (the one our proxy appended; earlier entries are whatever the client sent).
+ * its last entry (the one our proxy appended; earlier entries are whatever the client sent). A
+ * last entry that is not an IP address was not written by our proxy: the socket's address counts,
+ * and the text (10k characters, say) never becomes a rate-limit key.
  */
 export function clientIp(c: Context<HonoEnv>, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = c.req.header("x-forwarded-for");
     const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
-    if (last) return last;
+    if (last && isIP(last)) return last;
   }
   try {
     return getConnInfo(c).remote.address ?? "unknown";

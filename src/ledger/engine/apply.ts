@@ -4,6 +4,7 @@ import { newId } from "@/core/ids";
 import { isDatabaseUnavailable, type Sql, type Tx } from "@/db/client";
 import { decide, feeOf } from "./decide";
 import { CommitUnknown, committed } from "./commit-outcome";
+import { BatchAbandoned } from "./deadline";
 import { idempotencyConflict, idempotencyInProgress, nonceUsed, vendorGone } from "./errors";
 import {
   addFees,
@@ -23,6 +24,11 @@ import type { PaymentOutcome, PaymentRequest } from "./types";
 export interface ApplyOptions {
   feeBps: number;
   clock: Clock;
+  /**
+   * Asked right before the COMMIT is sent: false rolls the batch back (BatchAbandoned). The engine
+   * says no once a payment of the batch has passed its deadline.
+   */
+  mayCommit?: () => boolean;
 }
 
 const add = (m: Map<bigint, bigint>, k: bigint, v: bigint) => m.set(k, (m.get(k) ?? 0n) + v);
@@ -185,6 +191,10 @@ async function inTransaction(conn: Tx, batch: PaymentRequest[], options: ApplyOp
       lowBalance: !onchain && before >= a.low_balance_threshold && a.balance < a.low_balance_threshold,
     };
   }
+
+  // Past this point the batch commits unless the connection dies: a payment whose deadline passed
+  // while the batch waited for its connection, its locks or the database must not be made.
+  if (options.mayCommit && !options.mayCommit()) throw new BatchAbandoned();
 
   // The writes and COMMIT, sent together: one statement for the agents' side and the records, then
   // the vendors' credit (hot rows: locked last), fees and stored answers when there are any.

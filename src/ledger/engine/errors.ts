@@ -49,3 +49,11 @@ export const paymentOutcomeUnknown = () =>
     "the database connection was lost while this payment was being committed; it may have been made. Look it up (GET /v1/agent/transactions) before paying again, or retry with the same Idempotency-Key",
     { status: 503 },
   );
+
+/** The payment could not reach COMMIT before its deadline: nothing was written, and nothing will be. */
+export const paymentDeadlineExceeded = (deadlineMs: number) =>
+  new AppError(
+    "payment_deadline_exceeded",
+    `the payment could not be committed within ${deadlineMs} ms and was not made; retry it, with the same Idempotency-Key`,
+    { status: 503, headers: { "Retry-After": "1" }, details: { deadline_ms: deadlineMs } },
+  );

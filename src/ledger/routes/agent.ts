@@ -148,7 +148,7 @@ export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: Ap
   });
 
   router.openapi(payRoute, async (c) => {
-    const receivedAt = performance.now();
+    const receivedAt = c.get("receivedAt");
     const body = c.req.valid("json");
     const ctx = payCtx(deps, c);
     const render = renderPayment(c, mint, true);

@@ -38,7 +38,7 @@ const requireGatewayKey = (): MiddlewareHandler<HonoEnv> => async (c, next) => {
 export function registerGatewayLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
   router.use("/v1/gateway/payments", requireGatewayKey());
   router.openapi(gatewayPaymentRoute, async (c) => {
-    const receivedAt = performance.now();
+    const receivedAt = c.get("receivedAt");
     const body = c.req.valid("json");
     const ctx = payCtx(deps, c);
     const render = renderPayment(c, deps.config.USDC_MINT, false);

@@ -1,0 +1,36 @@
+import { createSql, type Sql } from "./client";
+import { appliedMigrations } from "./migrate";
+
+// GET /ready's view of the database, on a connection of its own: in the shared pool its query
+// would wait behind every request queued there during an outage, and a load balancer would hear
+// nothing for seconds instead of a 503 at once.
+
+export interface ReadinessProbe {
+  /** The applied migrations (null: no migrations table); rejects when the database is unreachable or slow. */
+  appliedMigrations(timeoutMs: number): Promise<string[] | null>;
+  close(): Promise<void>;
+}
+
+export function createReadinessProbe(url: string, applicationName: string): ReadinessProbe {
+  let sql: Sql | undefined;
+  return {
+    async appliedMigrations(timeoutMs) {
+      // Created on first use: an app that is never probed (scripts, tests) opens nothing.
+      sql ??= createSql(url, { max: 1, applicationName: `${applicationName}:ready`, connectTimeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)) });
+      const query = appliedMigrations(sql);
+      query.catch(() => undefined); // one that outlives its wait must not reject unobserved
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        return await Promise.race([query, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await sql?.end({ timeout: 1 });
+    },
+  };
+}
