@@ -65,9 +65,8 @@ async function main() {
   }
   logger.info("listening", { url: server.url, env: config.NODE_ENV });
 
-  // postgres.js 3.4.9 can throw from a socket callback when the server ends a connection mid-
-  // transaction (porsager/postgres#1066). That transaction is rolled back by the server; the pool
-  // reconnects. Log it rather than let one dropped connection take the whole API down.
+  // A throw from a library's socket callback (postgres.js's porsager/postgres#1066, patched here)
+  // must not take the whole API down with it: logged, and the request it belonged to fails alone.
   process.on("uncaughtException", (err) => logger.error("uncaught exception", { err }));
   process.on("unhandledRejection", (err) => logger.error("unhandled rejection", { err }));
 

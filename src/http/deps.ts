@@ -56,7 +56,7 @@ export async function createDeps(
     tokens: await createTokenService(config, clock, logger),
     secrets: createSecrets(config, logger),
     keyUsage: createKeyUsage(sql, clock, logger),
-    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger }),
+    mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger, logText: config.NODE_ENV !== "production" }),
     rateLimiter: createRateLimiter(sql, clock),
     payments: new PaymentEngine(sql, {
       feeBps: config.PLATFORM_FEE_BPS,

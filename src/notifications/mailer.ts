@@ -12,12 +12,17 @@ export interface Mailer {
   close(): void;
 }
 
-/** SMTP through nodemailer when SMTP_URL is set; otherwise the mail is written to the log. */
-export function createMailer(options: { smtpUrl: string | undefined; from: string; logger: Logger }): Mailer {
+/**
+ * SMTP through nodemailer when SMTP_URL is set; otherwise the mail is written to the log. Its text
+ * only outside production: a mail may carry a one-time sign-in code, and no secret goes to a
+ * production log (a developer reads their code there; an operator must not read anyone's).
+ */
+export function createMailer(options: { smtpUrl: string | undefined; from: string; logger: Logger; logText: boolean }): Mailer {
   if (!options.smtpUrl) {
     return {
       async send(message) {
-        options.logger.info("mail (SMTP_URL unset, not sent)", { to: message.to, subject: message.subject, text: message.text });
+        const text = options.logText ? { text: message.text } : { text: "(withheld in production: set SMTP_URL to send mail)" };
+        options.logger.info("mail (SMTP_URL unset, not sent)", { to: message.to, subject: message.subject, ...text });
       },
       close() {},
     };

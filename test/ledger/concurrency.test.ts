@@ -5,6 +5,7 @@ import { createUser, type TestUser } from "../support/fixtures";
 import {
   agentRow,
   expectBalanced,
+  engineRequest,
   feesHeld,
   fund,
   gatewaySetup,
@@ -340,17 +341,7 @@ describe("a failure midway leaves nothing half-done", () => {
 describe("one poisoned payment does not sink its batch", () => {
   // Submitted to the engine in one tick, the payments form one batch (the route resolved them
   // earlier; the poison is what changed since). The failed batch is retried payment by payment.
-  const request = (agent: TestUser, vendorId: bigint, amount: bigint, serviceId: string | null = null): PaymentRequest => ({
-    agentId: agent.id,
-    vendorId,
-    serviceId,
-    amount,
-    mint: t.config.USDC_MINT,
-    reference: null,
-    source: "api",
-    region: null,
-    receivedAt: performance.now(),
-  });
+  const request = (agent: TestUser, vendorId: bigint, amount: bigint, serviceId: string | null = null) => engineRequest(t, agent.id, vendorId, amount, { serviceId });
 
   test.each([["a service deleted since resolution"], ["a vendor without a profile"]])("%s", async (poison) => {
     const vendor = await createUser(t, { profile: "vendor" });
@@ -386,15 +377,7 @@ describe("one engine batch", () => {
     const vendor = await createUser(t, { profile: "vendor" });
     const agentPubkey = `K${crypto.randomUUID().replaceAll("-", "")}`;
     const intent = (amount: bigint): PaymentRequest => ({
-      agentId: agent.id,
-      vendorId: vendor.id,
-      serviceId: null,
-      amount,
-      mint: t.config.USDC_MINT,
-      reference: null,
-      source: "gateway",
-      region: null,
-      receivedAt: performance.now(),
+      ...engineRequest(t, agent.id, vendor.id, amount, { source: "gateway" }),
       intent: { agentPubkey, gatewayPubkey: "G", nonce: 3n, deadline: 0n, signature: "s", hash: crypto.randomUUID().replaceAll("-", "") },
     });
     const [a, b] = await Promise.all([t.deps.payments.submit(intent(1_000n)), t.deps.payments.submit(intent(2_000n))]);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSql, type Sql } from "@/db/client";
-import type { PaymentOutcome, PaymentRequest } from "@/ledger";
+import type { PaymentOutcome } from "@/ledger";
 import { startTestApp, type TestApp } from "../support/app";
 import { createUser, type TestUser } from "../support/fixtures";
-import { agentRow, expectBalanced, fund, post, transactionCount, waitForLockWaiters } from "../support/ledger";
+import { agentRow, engineRequest, expectBalanced, fund, post, transactionCount, waitForLockWaiters } from "../support/ledger";
 
 // A payment carries a deadline (PAYMENT_DEADLINE_MS from its request's arrival): if its batch
 // cannot send COMMIT by then, it is answered 503 payment_deadline_exceeded and the batch rolls
@@ -96,17 +96,7 @@ describe("a payment that cannot reach COMMIT before its deadline", () => {
   test("a batch rolled back for one payment's deadline makes its other payments once, when they have time left", async () => {
     const slow = await pair(10_000n);
     const fresh = await pair(10_000n);
-    const request = (p: { agent: TestUser; vendor: TestUser }, receivedAt: number): PaymentRequest => ({
-      agentId: p.agent.id,
-      vendorId: p.vendor.id,
-      serviceId: null,
-      amount: 1_000n,
-      mint: t.config.USDC_MINT,
-      reference: null,
-      source: "api",
-      region: null,
-      receivedAt,
-    });
+    const request = (p: { agent: TestUser; vendor: TestUser }, receivedAt: number) => engineRequest(t, p.agent.id, p.vendor.id, 1_000n, { receivedAt });
     const both = await whileLocked(slow.agent.id, async () => {
       // One batch: the first payment has 100 ms left, the second all of its deadline. The batch
       // waits on the first one's agent lock past that 100 ms.

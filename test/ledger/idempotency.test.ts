@@ -3,7 +3,7 @@ import { manualClock } from "@/core/clock";
 import type { PaymentRequest } from "@/ledger";
 import { startTestApp, type TestApp } from "../support/app";
 import { createUser, type TestUser } from "../support/fixtures";
-import { agentRow, expectBalanced, fund, gatewaySetup, insertService, post, signIntent, transactionCount, unsettledOf } from "../support/ledger";
+import { agentRow, engineRequest, expectBalanced, fund, gatewaySetup, insertService, post, signIntent, transactionCount, unsettledOf } from "../support/ledger";
 
 // Idempotency-Key on the money-moving POSTs (contract.md "Conventions"): same key + same body
 // replays the first answer; same key + another body is 409 idempotency_conflict.
@@ -269,15 +269,7 @@ describe("within one engine batch", () => {
     const { agent, vendor } = await pair(10_000n);
     const k = `batch-${crypto.randomUUID()}`;
     const request = (): PaymentRequest => ({
-      agentId: agent.id,
-      vendorId: vendor.id,
-      serviceId: null,
-      amount: 1_000n,
-      mint: t.config.USDC_MINT,
-      reference: null,
-      source: "api",
-      region: null,
-      receivedAt: performance.now(),
+      ...engineRequest(t, agent.id, vendor.id, 1_000n),
       idempotency: {
         userId: agent.id,
         key: k,

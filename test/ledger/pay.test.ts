@@ -219,6 +219,17 @@ describe("refusals move nothing", () => {
     await expectBalanced(t);
   });
 
+  test("a NUL character in `to` or `reference` is a 400 naming it, and nothing is paid", async () => {
+    const agent = await funded(10_000n);
+    const vendor = await createUser(t, { profile: "vendor" });
+    const inTo = await post(t, "/v1/agent/pay", agent.token, { to: `${vendor.id}\u0000`, amount_atomic: "100" });
+    expect([inTo.status, inTo.body.error.details.issues[0].field]).toEqual([400, "to"]);
+    const inReference = await pay(agent.token, vendor.id, "100", { reference: "order\u0000 1" });
+    expect([inReference.status, inReference.body.error.details.issues[0].field]).toEqual([400, "reference"]);
+    expect((await agentRow(t, agent.id)).balance).toBe(10_000n);
+    await expectBalanced(t);
+  });
+
   test("an amount beyond any balance is a 402; one beyond what the ledger holds (2^63 and up) is a 400", async () => {
     const agent = await funded(10_000n);
     const vendor = await createUser(t, { profile: "vendor" });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { manualClock } from "@/core/clock";
-import { deliverDue, deliveryCtxOf, recordNotification, startNotificationWorker } from "@/notifications";
+import { createLogger } from "@/core/logger";
+import { createMailer, deliverDue, deliveryCtxOf, recordNotification, startNotificationWorker } from "@/notifications";
 import { startTestApp, type TestApp } from "../support/app";
 import { createUser, type TestUser } from "../support/fixtures";
 import { json } from "../support/http";
@@ -144,5 +145,21 @@ describe("emails", () => {
     const id = await notify(row!.id, "deposit.confirmed", { tx_signature: "s", amount_atomic: "1" });
     await pass();
     expect(await emailDelivery(id)).toMatchObject({ status: "skipped", attempts: 1 });
+  });
+});
+
+describe("without SMTP_URL", () => {
+  const logged = async (logText: boolean) => {
+    const lines: Record<string, unknown>[] = [];
+    const mailer = createMailer({ smtpUrl: undefined, from: "MachPay <no-reply@machpay.local>", logger: createLogger("info", {}, (l) => lines.push(JSON.parse(l))), logText });
+    await mailer.send({ to: "someone@example.test", subject: "Your MachPay sign-in code", text: "Your code is 482913." });
+    return JSON.stringify(lines);
+  };
+
+  test("the mail is written to the log, its text (a sign-in code) only outside production", async () => {
+    expect(await logged(true)).toContain("482913");
+    const production = await logged(false);
+    expect(production).toContain("someone@example.test");
+    expect(production).not.toContain("482913");
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from "bun:test";
 import { createHmac } from "node:crypto";
-import { creditDeposit, encodeIntent } from "@/ledger";
+import { creditDeposit, encodeIntent, type PaymentRequest } from "@/ledger";
 import { base58Bytes } from "@/core/solana";
 import { unixSeconds } from "@/core/clock";
 import { TEST_ADMIN_TOKEN, TEST_RECON_SECRET, type TestApp } from "./app";
@@ -225,4 +225,9 @@ export async function earn(t: TestApp, vendorId: bigint, amount: bigint) {
   const r = await post(t, "/v1/agent/pay", agent.token, { to: vendorId.toString(), amount_atomic: amount.toString() });
   if (r.status !== 201) throw new Error(`earn: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.transaction as { id: string; amount_atomic: string; fee_atomic: string };
+}
+
+/** A payment as the engine takes it (an API payment unless `overrides` says otherwise), for tests that submit to it directly. */
+export function engineRequest(t: TestApp, agentId: bigint, vendorId: bigint, amount: bigint, overrides: Partial<PaymentRequest> = {}): PaymentRequest {
+  return { agentId, vendorId, serviceId: null, amount, mint: t.config.USDC_MINT, reference: null, source: "api", region: null, receivedAt: performance.now(), ...overrides };
 }

@@ -1,5 +1,5 @@
 import { AppError } from "@/core/errors";
-import type { SiwsMessage } from "./message";
+import { FIELDS, type SiwsMessage } from "./message";
 
 // What a signed SIWS message must say, given the challenge this server issued for its nonce.
 //
@@ -17,16 +17,11 @@ import type { SiwsMessage } from "./message";
  */
 export const ISSUED_AT_SKEW_MS = 60_000;
 
-/** The single-line fields a challenge carries besides domain and address, with their tags. */
-const CHALLENGE_FIELDS = [
+/** The fields a challenge carries besides domain and address, with their tags: all but those a wallet may add. */
+const CHALLENGE_FIELDS: readonly (readonly [keyof SiwsMessage, string])[] = [
   ["statement", "statement"],
-  ["uri", "URI"],
-  ["version", "Version"],
-  ["chainId", "Chain ID"],
-  ["nonce", "Nonce"],
-  ["issuedAt", "Issued At"],
-  ["expirationTime", "Expiration Time"],
-] as const satisfies readonly (readonly [keyof SiwsMessage, string])[];
+  ...FIELDS.filter(([key]) => key !== "notBefore" && key !== "requestId"),
+];
 
 const unauthorized = (code: string, message: string, details?: Record<string, unknown>) =>
   new AppError(code, message, { status: 401, ...(details ? { details } : {}) });

@@ -40,7 +40,7 @@ export interface SiwsMessage {
 type LineField = "uri" | "version" | "chainId" | "nonce" | "issuedAt" | "expirationTime" | "notBefore" | "requestId";
 
 /** The single-line fields in their mandatory order, with their tags. */
-const FIELDS: readonly (readonly [LineField, string])[] = [
+export const FIELDS: readonly (readonly [LineField, string])[] = [
   ["uri", "URI"],
   ["version", "Version"],
   ["chainId", "Chain ID"],
