@@ -5,12 +5,12 @@ import os from "node:os";
 import { createKeyPairSignerFromBytes, generateKeyPairSigner } from "@solana/kit";
 import { createSecrets, generateSigningJwk } from "@/auth";
 import { Chain, chainSettings, settleOnce } from "@/chain";
-import { startLocalnet } from "@/chain/localnet";
 import { parseConfig } from "@/config";
 import { systemClock } from "@/core/clock";
 import { randomBase62 } from "@/core/ids";
 import { createLogger } from "@/core/logger";
 import { requestPayout } from "@/payouts";
+import { startLocalnet } from "../packages/localnet";
 import { fundedWallet, transferUsdc } from "../test/support/chain";
 import { freshDatabase, startServer } from "./lib/bench";
 

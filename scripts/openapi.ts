@@ -1,6 +1,6 @@
 // Writes openapi.yaml and the generated client types from the route definitions.
 // `bun run openapi --check` exits 1 when the committed files are stale.
-import { CLIENT_SCHEMA_PATH, OPENAPI_YAML_PATH, renderOpenApiArtifacts } from "@/http/openapi-artifacts";
+import { CLIENT_SCHEMA_PATH, OPENAPI_YAML_PATH, renderOpenApiArtifacts } from "@/app";
 
 const check = process.argv.includes("--check");
 const { yaml, clientSchema } = await renderOpenApiArtifacts();

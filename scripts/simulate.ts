@@ -7,8 +7,8 @@ import { createLogger } from "@/core/logger";
 import { createSql } from "@/db/client";
 import { migrate } from "@/db/migrate";
 import { MIGRATIONS } from "@/db/migrations";
-import { createDeps } from "@/http/deps";
-import { startSimulation } from "@/simulation";
+import { closeInfra, createInfra } from "@/app";
+import { simulationModule } from "@/simulation";
 
 function readConfig(): Config {
   try {
@@ -35,16 +35,13 @@ try {
 if (config.BROKER === "memory") {
   logger.warn("BROKER=memory: payments are written to the database, but live events stay in this process; use BROKER=postgres here and on the servers");
 }
-const deps = await createDeps({ config, sql, logger, applicationName });
-const stop = startSimulation(deps);
+const infra = await createInfra({ config, sql, logger, applicationName });
+const stop = simulationModule(infra).start();
 
 let signals = 0;
 const shutdown = async () => {
   if (++signals > 1) process.exit(1);
-  await stop();
-  await deps.payments.drain();
-  await deps.broker.close();
-  await sql.end({ timeout: 5 });
+  await closeInfra(infra, [stop]);
   process.exit(0);
 };
 process.on("SIGINT", () => void shutdown());

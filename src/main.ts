@@ -1,21 +1,14 @@
 import { ConfigError, loadConfig, type Config } from "./config";
-import { createLogger, type Logger } from "./core/logger";
+import { createLogger } from "./core/logger";
 import { describeListenError } from "./core/listen-error";
 import { createSql } from "./db/client";
 import { migrate } from "./db/migrate";
 import { MIGRATIONS } from "./db/migrations";
-import { createApp, type BuiltApp } from "./http/app";
+import { createApp, createInfra, startApp, type Background, type BuiltApp, type Infra, type RunningApp } from "./app";
 import { withDevSecrets } from "./auth";
-import { createDeps } from "./http/deps";
-import { startChainWorkers } from "./chain";
-import { startRegistryWorker } from "./registry";
-import { startRealtime } from "./realtime";
-import { startNotificationWorker } from "./notifications";
-import { startSimulation } from "./simulation";
-import { serve, type RunningServer } from "./http/serve";
 
-// Composition root: parse config, build the long-lived dependencies once, start serving,
-// and shut down in order on SIGTERM/SIGINT (a second signal forces the exit).
+// The process: parse config, migrate, hand everything to the composition root (src/app/), and
+// shut down in its order on SIGTERM/SIGINT (a second signal forces the exit).
 
 function readConfig(): Config {
   try {
@@ -29,10 +22,11 @@ function readConfig(): Config {
   }
 }
 
-/** Bun.serve, or one line naming the cause and the variable to change (a taken PORT), and exit 1. */
-function listen(built: BuiltApp, config: Config, logger: Logger): RunningServer {
+/** The app started, or one line naming the cause and the variable to change (a taken PORT), and exit 1. */
+function listen(infra: Infra, built: BuiltApp, background: Background): RunningApp {
+  const { config } = infra;
   try {
-    return serve(built, { port: config.PORT, hostname: config.HOST, logger });
+    return startApp(infra, built, { port: config.PORT, hostname: config.HOST, background });
   } catch (err) {
     const line = describeListenError(err, { who: "server", port: config.PORT, host: config.HOST, portVariable: "PORT", hostVariable: "HOST" });
     if (line === undefined) throw err;
@@ -53,17 +47,11 @@ async function main() {
     if (applied.length > 0) logger.info("migrations applied", { applied });
   }
 
-  const deps = await createDeps({ config, sql, logger, applicationName });
-  // Listen before any worker starts, so that a taken port stops the start with nothing running.
-  const server = listen(createApp(deps), config, logger);
-  deps.keyUsage.start(10_000);
-  const workers = config.ENABLE_WORKERS ? [startRegistryWorker(deps), startChainWorkers(deps), startNotificationWorker(deps)] : [];
-  const stopRealtime = startRealtime(deps);
-  if (config.ENABLE_SIMULATION) {
-    logger.info("ENABLE_SIMULATION=true: starting the traffic simulator");
-    workers.push(startSimulation(deps));
-  }
-  logger.info("listening", { url: server.url, env: config.NODE_ENV });
+  const infra = await createInfra({ config, sql, logger, applicationName });
+  if (config.ENABLE_SIMULATION) logger.info("ENABLE_SIMULATION=true: starting the traffic simulator");
+  // startApp listens before any job starts: a taken port stops the start with nothing running.
+  const running = listen(infra, createApp(infra), { core: true, workers: config.ENABLE_WORKERS, simulation: config.ENABLE_SIMULATION });
+  logger.info("listening", { url: running.server.url, env: config.NODE_ENV });
 
   // A throw from a library's socket callback (postgres.js's porsager/postgres#1066, patched here)
   // must not take the whole API down with it: logged, and the request it belonged to fails alone.
@@ -81,15 +69,7 @@ async function main() {
     }
     firstSignalAt = Date.now();
     logger.info("shutting down", { signal });
-    await server.stop(config.SHUTDOWN_TIMEOUT_MS, stopRealtime);
-    await deps.payments.drain();
-    await deps.intentVerifier.close();
-    await Promise.all(workers.map((stop) => stop()));
-    await deps.keyUsage.stop();
-    deps.mailer.close();
-    await deps.broker.close();
-    await deps.readiness.close();
-    await sql.end({ timeout: 5 });
+    await running.stop(config.SHUTDOWN_TIMEOUT_MS);
     logger.info("stopped");
     process.exit(0);
   };

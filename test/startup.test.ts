@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestDatabase, type TestDatabase } from "./support/db";
 
 // Starting as a user would: a taken port or a bad setting is one line naming the cause and the
-// variable to change, the exit status is 1, and nothing is left running.
+// variable to change, the exit status is 1, and nothing is left running. The local chain started
+// alone is tested in its package (packages/localnet/test/main.test.ts).
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -49,16 +50,6 @@ describe("a taken port", () => {
     try {
       const { code, stderr } = await run(["bun", "src/main.ts"], { PORT: String(taken.port), HOST: "127.0.0.1", ENABLE_WORKERS: "false" });
       expect({ code, stderr: stderr.trim() }).toEqual({ code: 1, stderr: `server: port ${taken.port} is in use; set PORT to another port` });
-    } finally {
-      taken.stop(true);
-    }
-  });
-
-  test("the local chain says which port and which variable, and exits 1", async () => {
-    const taken = holdPort();
-    try {
-      const { code, stderr } = await run(["bun", "scripts/localnet.ts"], { LOCALNET_PORT: String(taken.port) });
-      expect({ code, stderr: stderr.trim() }).toEqual({ code: 1, stderr: `localnet: port ${taken.port} is in use; set LOCALNET_PORT to another port` });
     } finally {
       taken.stop(true);
     }

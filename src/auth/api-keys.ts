@@ -1,5 +1,5 @@
 import type { KeyKind, Permission, UserActor } from "@/core/actor";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { randomBase62 } from "@/core/ids";
 import { withTransaction } from "@/db/transaction";

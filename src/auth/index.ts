@@ -1,11 +1,12 @@
-// The auth module's public surface: identity, sessions, API keys, and the request guards.
-export { authenticate, requireRole, requireUser, requireUserActor, resolveCredential, API_KEY_PATTERN, type CredentialScheme } from "./middleware";
+// The auth module's public surface: identity, sessions, API keys, and the authenticate middleware.
+export { authenticate, resolveCredential, API_KEY_PATTERN, type AuthenticateDeps, type CredentialScheme } from "./middleware";
 export { createKeyUsage, type KeyUsage } from "./key-usage";
 export { createSecrets, type Secrets } from "./secrets";
 export { withDevSecrets, DEV_SECRETS_FILE } from "./dev-secrets";
 export { createTokenService, generateSigningJwk, type TokenService, type AccessClaims } from "./tokens";
 export { issueSession, refreshSession, logout, type SessionCtx } from "./sessions";
-export { registerAuthRoutes } from "./routes";
+export { authModule } from "./module";
+export type { AuthDeps } from "./deps";
 export { UserSchema, SessionSchema, toUserDTO, type UserDTO, type SessionDTO } from "./schemas";
 export { findUserById, setUserRole, type UserRow } from "./queries/users";
 export { createApiKey, listApiKeys, revokeApiKey, MAX_ACTIVE_KEYS, KEY_TYPE_PREFIX, type ApiKeyCtx } from "./api-keys";

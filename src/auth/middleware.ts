@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { ALL_PERMISSIONS, anonymous, type Actor, type Permission, type Role, type UserActor } from "@/core/actor";
+import { ALL_PERMISSIONS, anonymous, type Permission, type UserActor } from "@/core/actor";
 import { AppError } from "@/core/errors";
 import type { Sql } from "@/db/client";
 import type { HonoEnv } from "@/http/env";
@@ -81,43 +81,6 @@ export function authenticate(deps: AuthenticateDeps): MiddlewareHandler<HonoEnv>
         c.set("actor", result);
         c.set("logFields", { ...c.get("logFields"), user_id: result.userId.toString(), auth: result.via });
       }
-    }
-    await next();
-  };
-}
-
-/** The signed-in user, or 401. API keys are held to their permissions: read for GET, write otherwise. */
-export function requireUserActor(actor: Actor, authError: AppError | undefined, method: string): UserActor {
-  if (authError) throw authError;
-  if (actor.kind !== "user") throw unauthorized("unauthorized", "sign in or send an API key: Authorization: Bearer <token>");
-  const needed: Permission = method === "GET" || method === "HEAD" ? "read" : "write";
-  if (!actor.permissions.includes(needed)) {
-    throw new AppError("insufficient_permissions", `this API key lacks the "${needed}" permission`, { status: 403 });
-  }
-  return actor;
-}
-
-export function requireUser(): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
-    requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
-    await next();
-  };
-}
-
-const ROLE_HINT: Record<Role, string> = {
-  architect: "create an agent profile first (POST /v1/profile with type agent)",
-  operator: "create a vendor profile first (POST /v1/profile with type vendor)",
-  observer: "",
-};
-
-export function requireRole(role: Role): MiddlewareHandler<HonoEnv> {
-  return async (c, next) => {
-    const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
-    if (actor.role !== role) {
-      throw new AppError(`${role}_role_required`, `this route needs the ${role} role: ${ROLE_HINT[role]}`, {
-        status: 403,
-        details: { required_role: role, your_role: actor.role },
-      });
     }
     await next();
   };

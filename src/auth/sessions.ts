@@ -1,5 +1,5 @@
 import { AppError } from "@/core/errors";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { randomBase62 } from "@/core/ids";
 import type { Tx } from "@/db/client";
 import { withTransaction } from "@/db/transaction";

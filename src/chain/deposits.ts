@@ -1,5 +1,5 @@
 import { findUserById } from "@/auth";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { withTransaction } from "@/db/transaction";
 import { creditDeposit } from "@/ledger";

@@ -1,7 +1,21 @@
 // Solana: deposits, the vault indexer, payout settlement, endpoint PDA proofs (lld-backend.md §4).
 export { Chain, type Commitment, type ParsedTransaction } from "./rpc";
-export { registerChainRoutes } from "./routes";
+import type { Module, Runs } from "@/http/module";
+import { newRouter } from "@/http/router";
+import type { ChainDeps } from "./deps";
+import { registerChainRoutes } from "./routes";
+import { startChainWorkers } from "./workers";
+
+export type { ChainDeps } from "./deps";
 export { startChainWorkers } from "./workers";
+
+/** Deposits by signature, and (as workers) the vault indexer and the settlement of payouts. */
+export function chainModule(deps: ChainDeps): Module & Runs {
+  const router = newRouter();
+  registerChainRoutes(router, deps);
+  return { router, start: () => startChainWorkers(deps) };
+}
+
 export { claimDeposit, inspectDeposit, type ChainSettings, type DepositCtx } from "./deposits";
 export { indexVaultOnce } from "./indexer";
 export { settleOnce, type SettlementCtx } from "./settlement-worker";

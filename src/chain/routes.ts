@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { requireRole } from "@/auth";
+import { access } from "@/http/guards";
 import { getAgentBalance } from "@/ledger";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { ChainDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { claimDeposit, type DepositCtx } from "./deposits";
@@ -11,7 +11,7 @@ import { chainNotConfigured } from "./pda";
 import { DepositAddressSchema, DepositRequestSchema, DepositResultSchema } from "./schemas";
 import { chainSettings } from "./settings";
 
-const security = [{ bearerAuth: [] }];
+const architect = access.role("architect");
 
 const depositRoute = createRoute({
   method: "post",
@@ -23,7 +23,7 @@ const depositRoute = createRoute({
     "The transaction must be finalized, succeeded, move the configured mint into the vault token account, and come from one of the agent's " +
     "wallets (sign-in wallet or a linked key) or carry the memo machpay:<user id>. 409 deposit_not_final (retry), 404 transaction_not_found, " +
     "422 transaction_failed / not_a_deposit, 403 deposit_not_yours, 503 chain_* (retry).",
-  security,
+  ...architect,
   request: { body: jsonBody(DepositRequestSchema) },
   responses: { 200: jsonContent("Credited, or credited before", DepositResultSchema), ...errorsFor(400, 401, 403, 404, 409, 503) },
 });
@@ -34,19 +34,17 @@ const addressRoute = createRoute({
   operationId: "getDepositAddress",
   tags: ["agent"],
   summary: "Where a wallet sends USDC to fund this agent",
-  security,
+  ...architect,
   responses: { 200: jsonContent("The vault and the memo naming this agent", DepositAddressSchema), ...errorsFor(401, 403, 503) },
 });
 
-export function depositCtx(deps: AppDeps, c: Context<HonoEnv>): DepositCtx {
+export function depositCtx(deps: ChainDeps, c: Context<HonoEnv>): DepositCtx {
   const settings = chainSettings(deps.config);
   if (!deps.chain || !settings) throw chainNotConfigured();
   return { ...ctxOf(deps, c), chain: deps.chain, settings };
 }
 
-export function registerChainRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
-  router.use("/v1/agent/deposit", requireRole("architect"));
-  router.use("/v1/agent/deposit-address", requireRole("architect"));
+export function registerChainRoutes(router: OpenAPIHono<HonoEnv>, deps: ChainDeps) {
   router.openapi(depositRoute, async (c) => {
     const ctx = depositCtx(deps, c);
     const outcome = await claimDeposit(ctx, c.req.valid("json"));

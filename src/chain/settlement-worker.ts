@@ -1,5 +1,5 @@
 import type { KeyPairSigner } from "@solana/kit";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { claimPendingPayouts, handleReconEvent, inFlightPayouts, recordSend, releaseForRetry, type InFlight } from "@/payouts";
 import { buildPayoutTransaction, TRANSFERS_PER_TRANSACTION } from "./payout-tx";

@@ -1,5 +1,5 @@
 import { createKeyPairSignerFromBytes } from "@solana/kit";
-import type { AppDeps } from "@/http/deps";
+import type { ChainDeps } from "./deps";
 import { indexVaultOnce } from "./indexer";
 import { settleOnce } from "./settlement-worker";
 import { chainSettings } from "./settings";
@@ -22,7 +22,7 @@ function every(ms: number, run: () => Promise<unknown>, onError: (err: unknown) 
 }
 
 /** The vault indexer and, when a hot wallet is configured, the settlement worker. */
-export function startChainWorkers(deps: AppDeps): () => Promise<void> {
+export function startChainWorkers(deps: ChainDeps): () => Promise<void> {
   const settings = chainSettings(deps.config);
   const chain = deps.chain;
   if (!settings || !chain) return async () => {};

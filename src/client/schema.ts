@@ -417,23 +417,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/gateway/agents/{pubkey}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** For gateways: whether an agent key is linked, its status and spendable balance */
-        get: operations["getGatewayAgent"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/agent/balance": {
         parameters: {
             query?: never;
@@ -572,6 +555,23 @@ export interface paths {
          * @description Checks signature, deadline, single use of (agent, nonce), agent linked and active, limits and balance; debits the agent and credits the vendor's unsettled balance in one SQL transaction. 409 nonce_already_used for a replayed intent. 503 database_unavailable (nothing was paid; retry) or payment_outcome_unknown (the database connection was lost while committing: look the payment up, or retry under the same Idempotency-Key).
          */
         post: operations["submitGatewayPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gateway/agents/{pubkey}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** For gateways: whether an agent key is linked, its status and spendable balance */
+        get: operations["getGatewayAgent"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1300,14 +1300,6 @@ export interface components {
             kind: "agent" | "vendor" | null;
             profile: components["schemas"]["ProfileRef"] & (Record<string, never> | null);
         };
-        GatewayAgent: {
-            linked: boolean;
-            agent_id: string | null;
-            /** @enum {string|null} */
-            status: "ACTIVE" | "SUSPENDED" | null;
-            /** @description Spendable balance in atomic units; "0" when not linked */
-            available_atomic: string;
-        };
         Balance: {
             /**
              * @description Spendable now
@@ -1422,6 +1414,14 @@ export interface components {
             service_id?: string;
             reference?: string;
             region?: string;
+        };
+        GatewayAgent: {
+            linked: boolean;
+            agent_id: string | null;
+            /** @enum {string|null} */
+            status: "ACTIVE" | "SUSPENDED" | null;
+            /** @description Spendable balance in atomic units; "0" when not linked */
+            available_atomic: string;
         };
         LedgerAudit: {
             ok: boolean;
@@ -3319,64 +3319,6 @@ export interface operations {
             };
         };
     };
-    getGatewayAgent: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                pubkey: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The agent's standing */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayAgent"];
-                };
-            };
-            /** @description The request is malformed; `details.issues` names each failing field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing or invalid credentials. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Authenticated, but not allowed to do this. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A bug on our side; quote the request id. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     getAgentBalance: {
         parameters: {
             query?: never;
@@ -4108,6 +4050,64 @@ export interface operations {
             };
             /** @description A dependency is unavailable or the feature is switched off here; retry later. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getGatewayAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pubkey: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent's standing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayAgent"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

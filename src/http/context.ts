@@ -1,9 +1,10 @@
 import type { Context } from "hono";
-import type { Ctx } from "@/core/context";
-import type { AppDeps } from "./deps";
+import type { Clock } from "@/core/clock";
+import type { Ctx } from "@/db/context";
+import type { Sql } from "@/db/client";
 import type { HonoEnv } from "./env";
 
 /** The verb context of a request: the pool, the caller, the clock and the request's logger. */
-export function ctxOf(deps: AppDeps, c: Context<HonoEnv>): Ctx {
+export function ctxOf(deps: { sql: Sql; clock: Clock }, c: Context<HonoEnv>): Ctx {
   return { sql: deps.sql, actor: c.get("actor"), clock: deps.clock, log: c.get("log") };
 }

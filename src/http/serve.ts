@@ -1,5 +1,4 @@
 import type { Logger } from "@/core/logger";
-import type { BuiltApp } from "./app";
 
 export interface RunningServer {
   url: string;
@@ -11,7 +10,7 @@ export interface RunningServer {
 export type ShutdownHook = () => void | Promise<void>;
 
 export function serve(
-  built: BuiltApp,
+  built: { app: { fetch: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response> } },
   options: { port: number; hostname: string; logger: Logger; onShutdown?: ShutdownHook[] },
 ): RunningServer {
   const server = Bun.serve({

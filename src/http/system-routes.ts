@@ -1,7 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { AppError } from "@/core/errors";
 import { MIGRATIONS } from "@/db/migrations";
-import type { AppDeps } from "./deps";
+import type { Logger } from "@/core/logger";
+import type { ReadinessProbe } from "@/db/readiness";
 import type { HonoEnv } from "./env";
 import { errorResponses } from "./errors";
 import type { Metrics } from "./metrics";
@@ -49,7 +50,13 @@ const metricsRoute = createRoute({
 // answers at once, a silent one within this bound.
 const READY_TIMEOUT_MS = 1000;
 
-async function checkReady(deps: AppDeps) {
+/** What the system routes read: the readiness probe and the process logger. */
+export interface SystemDeps {
+  readiness: ReadinessProbe;
+  logger: Logger;
+}
+
+async function checkReady(deps: SystemDeps) {
   let applied: string[] | null;
   try {
     applied = await deps.readiness.appliedMigrations(READY_TIMEOUT_MS);
@@ -65,7 +72,7 @@ async function checkReady(deps: AppDeps) {
   return { applied: names.size, expected: MIGRATIONS.length };
 }
 
-export function registerSystemRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps, metrics: Metrics) {
+export function registerSystemRoutes(router: OpenAPIHono<HonoEnv>, deps: SystemDeps, metrics: Metrics) {
   router.openapi(healthRoute, (c) => c.json({ status: "ok" as const }, 200));
   router.openapi(readyRoute, async (c) => {
     const migrations = await checkReady(deps);

@@ -1,4 +1,4 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { decodeTimeCursor, encodeCursor } from "@/core/cursor";
 import { withTransaction } from "@/db/transaction";

@@ -1,5 +1,18 @@
 // The ledger: the only writer of money tables.
-export { registerLedgerRoutes } from "./routes";
+import type { Module } from "@/http/module";
+import { newRouter } from "@/http/router";
+import type { LedgerDeps } from "./deps";
+import { registerLedgerRoutes } from "./routes";
+
+export type { LedgerDeps } from "./deps";
+
+/** The ledger's routes: agents' balances and payments, gateways' intents, the admin audit. */
+export function ledgerModule(deps: LedgerDeps): Module {
+  const router = newRouter();
+  registerLedgerRoutes(router, deps);
+  return { router };
+}
+
 export { requireAdmin } from "./routes/admin";
 export { getAgentBalance, agentStanding, type AgentBalance, type LedgerCtx } from "./balance";
 export { creditDeposit, depositBond, withdrawBond } from "./accounts";

@@ -90,6 +90,16 @@ export const GatewayPaymentRequestSchema = z
   })
   .openapi("GatewayPaymentRequest");
 
+/** What a gateway learns of an agent key before serving it (GET /v1/gateway/agents/{pubkey}). */
+export const GatewayAgentSchema = z
+  .object({
+    linked: z.boolean(),
+    agent_id: z.string().nullable(),
+    status: z.enum(["ACTIVE", "SUSPENDED"]).nullable(),
+    available_atomic: z.string().openapi({ description: "Spendable balance in atomic units; \"0\" when not linked" }),
+  })
+  .openapi("GatewayAgent");
+
 export const GatewayPaymentResultSchema = z.object({ transaction: TransactionSchema }).openapi("GatewayPaymentResult");
 
 export const BondRequestSchema = z.object({ amount_atomic: PositiveAtomicSchema }).openapi("BondRequest");

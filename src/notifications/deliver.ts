@@ -1,9 +1,9 @@
 import { findUserById, type Secrets } from "@/auth";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { findProfileOfUser } from "@/profiles";
 import { renderEmail } from "./emails";
 import { postTo } from "./http-post";
-import type { Mailer } from "./mailer";
+import type { Mailer } from "@/core/mailer";
 import { claimDueDeliveries, recordOutcome, type ClaimedDelivery, type DeliveryOutcome } from "./queries";
 import { openSecret, signBody } from "./signing";
 import { resolveTarget, TargetRefused, type ResolvedTarget } from "./target";

@@ -1,11 +1,16 @@
 import type { Tx } from "@/db/client";
+import type { Module, Runs } from "@/http/module";
+import { newRouter } from "@/http/router";
+import type { NotificationsDeps } from "./deps";
+import { registerNotificationRoutes } from "./routes";
+import { startNotificationWorker } from "./worker";
 import { EMAILED_TYPES } from "./emails";
 import { insertNotification, listNotifications, notifyDeliveries } from "./queries";
 
-export { createMailer, type Mailer, type MailMessage } from "./mailer";
+export { createMailer } from "./mailer";
 export type { NotificationRow } from "./queries";
-export { registerNotificationRoutes } from "./routes";
 export { startNotificationWorker, deliveryCtxOf } from "./worker";
+export type { NotificationsDeps } from "./deps";
 export { deliverDue, eventIdOf, BACKOFF_MS, type DeliveryCtx, type PassResult } from "./deliver";
 export { NOTIFICATION_TYPES, type NotificationType } from "./types";
 
@@ -25,4 +30,11 @@ export async function recordNotification(sql: Tx, userId: bigint, type: string, 
 
 export function notificationsOf(sql: Tx, userId: bigint, limit = 50) {
   return listNotifications(sql, userId, limit);
+}
+
+/** Webhooks and email: their routes, and (as a worker) the delivery of both from the outbox. */
+export function notificationsModule(deps: NotificationsDeps): Module & Runs {
+  const router = newRouter();
+  registerNotificationRoutes(router, deps);
+  return { router, start: () => startNotificationWorker(deps) };
 }

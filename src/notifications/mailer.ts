@@ -1,16 +1,6 @@
 import nodemailer from "nodemailer";
 import type { Logger } from "@/core/logger";
-
-export interface MailMessage {
-  to: string;
-  subject: string;
-  text: string;
-}
-
-export interface Mailer {
-  send(message: MailMessage): Promise<void>;
-  close(): void;
-}
+import type { Mailer } from "@/core/mailer";
 
 /**
  * SMTP through nodemailer when SMTP_URL is set; otherwise the mail is written to the log. Its text

@@ -1,14 +1,14 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { requireUser } from "@/auth";
+import { access } from "@/http/guards";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { NotificationsDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { BACKOFF_MS } from "./deliver";
 import { CreatedWebhookSchema, CreateWebhookSchema, toWebhookDTO, WebhookEventSchema, WebhookListSchema } from "./schemas";
 import { createWebhook, deleteWebhook, ID_PATTERN, listWebhooks, MAX_WEBHOOKS } from "./webhooks";
 
-const security = [{ bearerAuth: [] }];
+const signedIn = access.user();
 const minutes = BACKOFF_MS.map((ms) => (ms < 3_600_000 ? `${ms / 60_000} min` : `${ms / 3_600_000} h`)).join(", ");
 
 const createWebhookRoute = createRoute({
@@ -21,7 +21,7 @@ const createWebhookRoute = createRoute({
     "Each matching notification is POSTed as a WebhookEvent `{id, type, created_at, data}` with `X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body with the secret>` " +
     `and \`X-MachPay-Event-Id\` (the same on every retry). A 2xx answer is a delivery; anything else (redirects are not followed, timeouts count) is retried after ${minutes}, then given up. ` +
     `The URL must be https and resolve to public addresses only (400 webhook_url_forbidden / webhook_url_unresolvable); checked again at every delivery. At most ${MAX_WEBHOOKS} per user (409 webhook_limit_reached).`,
-  security,
+  ...signedIn,
   request: { body: jsonBody(CreateWebhookSchema) },
   responses: { 201: jsonContent("The webhook, with its secret", CreatedWebhookSchema), ...errorsFor(400, 401, 403, 409) },
 });
@@ -32,7 +32,7 @@ const listWebhooksRoute = createRoute({
   operationId: "listWebhooks",
   tags: ["webhooks"],
   summary: "The caller's webhooks, newest first (never their secrets)",
-  security,
+  ...signedIn,
   request: {
     query: z.object({
       limit: z.coerce.number().int().min(1).max(200).optional().openapi({ description: "Page size, default 50, at most 200" }),
@@ -49,16 +49,14 @@ const deleteWebhookRoute = createRoute({
   tags: ["webhooks"],
   summary: "Delete one of the caller's webhooks; its pending deliveries are dropped",
   description: "Another user's webhook, or one already deleted, is 404 webhook_not_found.",
-  security,
+  ...signedIn,
   request: { params: z.object({ id: z.string().regex(ID_PATTERN, "expected a webhook id (digits)").openapi({ param: { name: "id", in: "path" }, example: "12" }) }) },
   responses: { 204: { description: "Deleted" }, ...errorsFor(400, 401, 403, 404) },
 });
 
-export function registerNotificationRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerNotificationRoutes(router: OpenAPIHono<HonoEnv>, deps: NotificationsDeps) {
   // What receivers get is not a response of ours: documented as a component of its own.
   router.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
-  router.use("/v1/webhooks", requireUser());
-  router.use("/v1/webhooks/*", requireUser());
   const webhookCtx = (c: Parameters<typeof ctxOf>[1]) => ({
     ...ctxOf(deps, c),
     secrets: deps.secrets,

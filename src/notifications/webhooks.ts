@@ -1,6 +1,6 @@
 import type { Secrets } from "@/auth";
 import type { UserActor } from "@/core/actor";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { decodeCursor, encodeCursor } from "@/core/cursor";
 import { AppError } from "@/core/errors";
 import { withTransaction } from "@/db/transaction";

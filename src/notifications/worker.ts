@@ -1,11 +1,11 @@
 import type { Logger } from "@/core/logger";
-import type { AppDeps } from "@/http/deps";
+import type { NotificationsDeps } from "./deps";
 import { deliverDue, type DeliveryCtx } from "./deliver";
 import { DELIVERIES_CHANNEL } from "./queries";
 import { createWaker } from "@/core/waker";
 
 /** The delivery verbs' context from the app's dependencies. */
-export function deliveryCtxOf(deps: AppDeps, log: Logger = deps.logger.child({ worker: "notifications" })): DeliveryCtx {
+export function deliveryCtxOf(deps: NotificationsDeps, log: Logger = deps.logger.child({ worker: "notifications" })): DeliveryCtx {
   return {
     sql: deps.sql,
     actor: { kind: "system", job: "notifications" },
@@ -25,7 +25,7 @@ export function deliveryCtxOf(deps: AppDeps, log: Logger = deps.logger.child({ w
  * New deliveries wake it through NOTIFY at their commit; retries come due on the interval poll,
  * which also covers a lost LISTEN connection. Several instances share the work (SKIP LOCKED).
  */
-export function startNotificationWorker(deps: AppDeps): () => Promise<void> {
+export function startNotificationWorker(deps: NotificationsDeps): () => Promise<void> {
   const log = deps.logger.child({ worker: "notifications" });
   const ctx = deliveryCtxOf(deps, log);
   let stopped = false;

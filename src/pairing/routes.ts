@@ -1,20 +1,17 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
-import { requireUser, requireUserActor } from "@/auth";
+import type { Context } from "hono";
 import { AppError } from "@/core/errors";
-import { WalletAddressSchema } from "@/core/solana";
-import { agentStanding } from "@/ledger";
 import { findProfileOfUser } from "@/profiles";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { PairingDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { rateLimitByIp } from "@/http/rate-limit/limiter";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
+import { access, guarded } from "@/http/guards";
 import { pathWithQuery, verifyDeviceCredential } from "./device-auth";
 import { findDeviceKey } from "./queries";
 import {
   DeviceLinkSchema,
-  GatewayAgentSchema,
   LinkApprovedSchema,
   LinkApproveRequestSchema,
   LinkInitRequestSchema,
@@ -30,6 +27,7 @@ const initRoute = createRoute({
   operationId: "initLink",
   tags: ["pairing"],
   summary: "A device asks to be linked, proving it holds its key; returns a code for a person to approve",
+  ...access.public(),
   request: { body: jsonBody(LinkInitRequestSchema) },
   responses: { 201: jsonContent("Pairing started", LinkInitSchema), ...errorsFor(400, 401, 409, 429) },
 });
@@ -40,7 +38,7 @@ const approveRoute = createRoute({
   operationId: "approveLink",
   tags: ["pairing"],
   summary: "The signed-in person approves a code: the device key is bound to their profile",
-  security: [{ bearerAuth: [] }],
+  ...access.user(),
   request: { body: jsonBody(LinkApproveRequestSchema) },
   responses: {
     200: jsonContent("Linked", LinkApprovedSchema),
@@ -54,6 +52,7 @@ const statusRoute = createRoute({
   operationId: "getLinkStatus",
   tags: ["pairing"],
   summary: "The device polls (no faster than `interval`) until its request is approved or expired",
+  ...access.public(),
   request: { query: z.object({ device_code: z.string().min(1).max(200) }) },
   responses: { 200: jsonContent("Status", LinkStatusSchema), ...errorsFor(400, 404, 429) },
 });
@@ -64,7 +63,7 @@ const viewRoute = createRoute({
   operationId: "getLinkRequest",
   tags: ["pairing"],
   summary: "Which key, of which kind, asks to be linked with this code (shown before approval)",
-  security: [{ bearerAuth: [] }],
+  ...access.user(),
   request: { params: z.object({ code: z.string().min(1).max(20) }) },
   responses: { 200: jsonContent("The request", LinkRequestViewSchema), ...errorsFor(400, 401, 404) },
 });
@@ -75,38 +74,17 @@ const deviceRoute = createRoute({
   operationId: "getDeviceLink",
   tags: ["pairing"],
   summary: "Whether the signing device key is linked, and to which profile (Authorization: Device <pubkey>:<ts>:<sig>)",
+  ...access.device(),
   responses: { 200: jsonContent("The device's link", DeviceLinkSchema), ...errorsFor(401) },
 });
 
-const gatewayAgentRoute = createRoute({
-  method: "get",
-  path: "/v1/gateway/agents/{pubkey}",
-  operationId: "getGatewayAgent",
-  tags: ["gateway"],
-  summary: "For gateways: whether an agent key is linked, its status and spendable balance",
-  security: [{ bearerAuth: [] }],
-  request: { params: z.object({ pubkey: WalletAddressSchema }) },
-  responses: { 200: jsonContent("The agent's standing", GatewayAgentSchema), ...errorsFor(400, 401, 403) },
-});
-
-const pairingCtx = (deps: AppDeps, c: Context<HonoEnv>): PairingCtx => ({
+const pairingCtx = (deps: PairingDeps, c: Context<HonoEnv>): PairingCtx => ({
   ...ctxOf(deps, c),
   consoleUrl: deps.config.CONSOLE_URL,
   pollIntervalSeconds: deps.config.LINK_POLL_INTERVAL_SECONDS,
 });
 
-/** Gateways authenticate with a gateway API key, or by signing with their linked vendor device key. */
-const requireGateway = (): MiddlewareHandler<HonoEnv> => async (c, next) => {
-  const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
-  const isGatewayKey = actor.via === "api_key" && actor.apiKey?.kind === "gateway";
-  const isGatewayDevice = actor.via === "device" && actor.device?.kind === "vendor";
-  if (!isGatewayKey && !isGatewayDevice) {
-    throw new AppError("gateway_key_required", "this route is for vendor gateways: use a gateway key (mp_gk_live_...)", { status: 403 });
-  }
-  await next();
-};
-
-export function registerPairingRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerPairingRoutes(router: OpenAPIHono<HonoEnv>, deps: PairingDeps) {
   const perIp = rateLimitByIp(deps.rateLimiter, {
     bucket: "link-ip",
     limit: deps.config.RATE_LIMIT_LINK_PER_MINUTE,
@@ -114,13 +92,8 @@ export function registerPairingRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDep
     trustProxy: deps.config.TRUST_PROXY,
   });
   // Polling is paced per device code (slow_down), so the per-IP limit covers init and approve.
-  router.use("/v1/link/init", perIp);
-  router.use("/v1/link/approve", perIp, requireUser());
-  router.use("/v1/link/requests/*", requireUser());
-  router.use("/v1/gateway/agents/*", requireGateway());
-
-  router.openapi(initRoute, async (c) => c.json(await initLink(pairingCtx(deps, c), c.req.valid("json")), 201));
-  router.openapi(approveRoute, async (c) => {
+  router.openapi(guarded(initRoute, perIp), async (c) => c.json(await initLink(pairingCtx(deps, c), c.req.valid("json")), 201));
+  router.openapi(guarded(approveRoute, perIp), async (c) => {
     const approved = await approveLink(pairingCtx(deps, c), c.req.valid("json"));
     c.set("logFields", { ...c.get("logFields"), device_pubkey: approved.pubkey });
     return c.json(approved, 200);
@@ -145,12 +118,5 @@ export function registerPairingRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDep
       },
       200,
     );
-  });
-
-  router.openapi(gatewayAgentRoute, async (c) => {
-    const device = await findDeviceKey(deps.sql, c.req.valid("param").pubkey);
-    const standing = device?.kind === "agent" ? await agentStanding(deps, device.user_id) : undefined;
-    if (!device || !standing) return c.json({ linked: false, agent_id: null, status: null, available_atomic: "0" }, 200);
-    return c.json({ linked: true, agent_id: device.user_id.toString(), status: standing.status, available_atomic: standing.available.toString() }, 200);
   });
 }

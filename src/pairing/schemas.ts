@@ -52,11 +52,3 @@ export const DeviceLinkSchema = z
   .object({ pubkey: z.string(), linked: z.boolean(), kind: Kind.nullable(), profile: ProfileRef.nullable() })
   .openapi("DeviceLink");
 
-export const GatewayAgentSchema = z
-  .object({
-    linked: z.boolean(),
-    agent_id: z.string().nullable(),
-    status: z.enum(["ACTIVE", "SUSPENDED"]).nullable(),
-    available_atomic: z.string().openapi({ description: "Spendable balance in atomic units; \"0\" when not linked" }),
-  })
-  .openapi("GatewayAgent");

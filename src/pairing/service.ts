@@ -1,5 +1,5 @@
 import { unixSeconds } from "@/core/clock";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { verifyEd25519 } from "@/core/solana";
 import { withTransaction } from "@/db/transaction";

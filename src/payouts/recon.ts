@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { withTransaction } from "@/db/transaction";
 import { confirmIntent, failIntent, returnToVendor } from "@/ledger";

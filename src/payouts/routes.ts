@@ -1,18 +1,18 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { requireRole, requireUserActor } from "@/auth";
+import type { Context, MiddlewareHandler } from "hono";
+import { access, guarded, requireUserActor } from "@/http/guards";
 import { AppError } from "@/core/errors";
 import { decimalToAtomic, parseAtomic } from "@/core/money";
 import { sendIdempotent } from "@/ledger";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { BaseDeps } from "@/http/module";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { handleReconEvent, verifyReconSignature, type ReconEvent } from "./recon";
 import { PayoutListSchema, PayoutRequestSchema, PayoutSchema, ReconEventSchema, ReconResultSchema, toPayoutDTO, toStatsDTO, VendorStatsSchema } from "./schemas";
 import { getVendorStats, listPayouts, requestPayout, type PayoutCtx } from "./service";
 
-const security = [{ bearerAuth: [] }];
+const operator = access.role("operator");
 
 const payoutRoute = (path: string, operationId: string) =>
   createRoute({
@@ -21,7 +21,7 @@ const payoutRoute = (path: string, operationId: string) =>
     operationId,
     tags: ["vendor"],
     summary: "Withdraw earnings: reserves the amount in a PENDING payout that the settlement worker pays on chain",
-    security,
+    ...operator,
     request: {
       headers: z.object({ "idempotency-key": z.string().optional() }),
       body: jsonBody(PayoutRequestSchema),
@@ -35,7 +35,7 @@ const listRoute = createRoute({
   operationId: "listPayouts",
   tags: ["vendor"],
   summary: "Payout history, newest first",
-  security,
+  ...operator,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(500).optional() }) },
   responses: { 200: jsonContent("A page of payouts", PayoutListSchema), ...errorsFor(400, 401, 403) },
 });
@@ -46,7 +46,7 @@ const statsRoute = createRoute({
   operationId: "getVendorStats",
   tags: ["vendor"],
   summary: "Revenue, unsettled and settled balances, payment count and latency",
-  security,
+  ...operator,
   responses: { 200: jsonContent("Stats", VendorStatsSchema), ...errorsFor(401, 403, 404) },
 });
 
@@ -56,6 +56,7 @@ const reconRoute = createRoute({
   operationId: "postReconEvent",
   tags: ["internal"],
   summary: "Settlement outcomes from recon (HMAC-SHA-256 of the raw body in X-MachPay-Signature: sha256=<hex>)",
+  ...access.hmac(),
   request: { body: jsonBody(ReconEventSchema) },
   responses: { 200: jsonContent("Processed (or a duplicate, acknowledged)", ReconResultSchema), ...errorsFor(400, 401, 404, 503) },
 });
@@ -79,8 +80,7 @@ function amountOf(body: z.infer<typeof PayoutRequestSchema>, decimals: number): 
   return value;
 }
 
-export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
-  for (const path of ["/v1/vendor/payout", "/v1/vendor/withdraw", "/v1/vendor/payouts", "/v1/vendor/stats"]) router.use(path, requireRole("operator"));
+export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDeps) {
   const payoutCtx = (c: Context<HonoEnv>): PayoutCtx => ({ ...ctxOf(deps, c), tokenMint: deps.config.USDC_MINT });
   const decimals = deps.config.USDC_DECIMALS;
 
@@ -105,8 +105,8 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps
   });
   router.openapi(statsRoute, async (c) => c.json(toStatsDTO(await getVendorStats(ctxOf(deps, c)), deps.config.USDC_MINT), 200));
 
-  // The signature covers the raw bytes, so it is checked before the body is parsed.
-  router.use("/v1/internal/recon/events", async (c, next) => {
+  // The signature covers the raw bytes, so it is checked (route middleware) before the body is parsed.
+  const reconSigned: MiddlewareHandler<HonoEnv> = async (c, next) => {
     const secret = deps.config.RECON_WEBHOOK_SECRET;
     if (!secret) throw new AppError("recon_disabled", "RECON_WEBHOOK_SECRET is not configured", { status: 503 });
     const raw = await c.req.text();
@@ -114,8 +114,8 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps
       throw new AppError("invalid_signature", "X-MachPay-Signature must be sha256=<hex HMAC-SHA-256 of the raw body>", { status: 401 });
     }
     await next();
-  });
-  router.openapi(reconRoute, async (c) => {
+  };
+  router.openapi(guarded(reconRoute, reconSigned), async (c) => {
     const event = c.req.valid("json");
     if (event.type === "settlement.confirmed" && !event.tx_signature) {
       throw new AppError("invalid_request", "settlement.confirmed carries tx_signature", { details: { issues: [{ field: "tx_signature", location: "json", message: "required" }] } });

@@ -1,9 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { requireUser } from "@/auth";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { BaseDeps } from "@/http/module";
 import type { HonoEnv } from "@/http/env";
 import { errorResponses } from "@/http/errors";
+import { access } from "@/http/guards";
 import { CreateProfileSchema, ProfileSchema, toProfileDTO } from "./schemas";
 import { createProfile, getProfile } from "./service";
 
@@ -13,7 +13,7 @@ const createProfileRoute = createRoute({
   operationId: "createProfile",
   tags: ["profile"],
   summary: "Create the caller's agent or vendor profile (sets the role to architect or operator)",
-  security: [{ bearerAuth: [] }],
+  ...access.user(),
   request: { body: { required: true, content: { "application/json": { schema: CreateProfileSchema } } } },
   responses: {
     201: { description: "Profile created", content: { "application/json": { schema: ProfileSchema } } },
@@ -31,7 +31,7 @@ const getProfileRoute = createRoute({
   operationId: "getProfile",
   tags: ["profile"],
   summary: "The caller's profile",
-  security: [{ bearerAuth: [] }],
+  ...access.user(),
   responses: {
     200: { description: "The profile", content: { "application/json": { schema: ProfileSchema } } },
     401: errorResponses[401],
@@ -41,8 +41,7 @@ const getProfileRoute = createRoute({
   },
 });
 
-export function registerProfileRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
-  router.use("/v1/profile", requireUser());
+export function registerProfileRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDeps) {
   router.openapi(createProfileRoute, async (c) => {
     const row = await createProfile(ctxOf(deps, c), c.req.valid("json"));
     return c.json(toProfileDTO(row), 201);

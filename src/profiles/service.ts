@@ -1,5 +1,5 @@
 import { setUserRole } from "@/auth";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { withTransaction } from "@/db/transaction";
 import { findProfile, insertProfile, type ProfileRow } from "./queries";

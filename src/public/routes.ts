@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { BaseDeps } from "@/http/module";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonContent } from "@/http/route-helpers";
 import { DashboardSchema, GlobeVectorSchema, LeaderboardItemSchema, NetworkStatsSchema, TickerItemSchema } from "./schemas";
@@ -64,7 +64,7 @@ const leaderboardRoute = createRoute({
   responses: { 200: jsonContent("Top agents", z.array(LeaderboardItemSchema)), ...errorsFor(400) },
 });
 
-export function registerPublicRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerPublicRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDeps) {
   const publicCtx = (c: Context<HonoEnv>): PublicCtx => ({ ...ctxOf(deps, c), tokenMint: deps.config.USDC_MINT });
   // Shared caches may keep these for a second: they change with every payment anyway.
   const cacheable = (c: Context<HonoEnv>) => c.header("Cache-Control", "public, max-age=1");

@@ -1,4 +1,4 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { sharedResults } from "./cache";
 import { regionOf, REGIONS } from "./regions";
 import { activeParticipants, networkTotals, profileTotals, recentTransactions, regionFlows, topSpenders, type TickerRow } from "./queries";

@@ -2,7 +2,10 @@
 import type { Config } from "@/config";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
-import type { AppDeps } from "@/http/deps";
+import type { Module, Runs } from "@/http/module";
+import { newRouter } from "@/http/router";
+import type { RealtimeDeps } from "./deps";
+import { registerRealtimeRoutes } from "./routes";
 import { getNetworkStats } from "@/public";
 import type { Broker } from "./broker";
 import { hubOf } from "./hub";
@@ -12,7 +15,7 @@ import { startNotificationRelay } from "./relay";
 
 export type { Broker, BrokerEvent, Listener, PublishOptions } from "./broker";
 export { paymentEvents, StreamEventSchema } from "./events";
-export { registerRealtimeRoutes } from "./routes";
+export type { RealtimeDeps } from "./deps";
 export { userTopic } from "./topics";
 
 /** How many SSE streams this app holds open (each ends when its client goes away). */
@@ -35,7 +38,7 @@ export interface RealtimeOptions {
  * Stats loop and notification relay; returns their stop function, which also ends every SSE
  * stream (main.ts runs it before the server drains in-flight requests).
  */
-export function startRealtime(deps: AppDeps, options: RealtimeOptions = {}): () => Promise<void> {
+export function startRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}): () => Promise<void> {
   const log = deps.logger.child({ component: "realtime" });
   const hub = hubOf(deps.broker);
   const ctx = { sql: deps.sql, actor: { kind: "system", job: "stats" } as const, clock: deps.clock, log, tokenMint: deps.config.USDC_MINT };
@@ -63,4 +66,14 @@ export function startRealtime(deps: AppDeps, options: RealtimeOptions = {}): () 
       await stopRelay();
       await hub.closeAll(options.shutdownGraceMs ?? 1000);
     })());
+}
+
+/**
+ * The SSE stream and the stats loop and notification relay behind it. Its stop ends every
+ * stream too: the root runs it before the server waits for in-flight requests.
+ */
+export function realtimeModule(deps: RealtimeDeps, options: RealtimeOptions = {}): Module & Runs {
+  const router = newRouter();
+  registerRealtimeRoutes(router, deps);
+  return { router, start: () => startRealtime(deps, options) };
 }

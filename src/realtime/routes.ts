@@ -5,9 +5,10 @@ import { resolveCredential } from "@/auth";
 import type { Actor } from "@/core/actor";
 import { AppError } from "@/core/errors";
 import { INT8_MAX } from "@/core/money";
-import type { AppDeps } from "@/http/deps";
+import type { RealtimeDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor } from "@/http/route-helpers";
+import { access } from "@/http/guards";
 import { StreamEventSchema } from "./events";
 import { hubOf } from "./hub";
 import { EventStream, MAX_QUEUED } from "./stream";
@@ -24,6 +25,7 @@ const streamRoute = (path: string, operationId: string) =>
       "An SSE stream (text/event-stream). Each frame has `id:` (monotonic; send it back as `Last-Event-ID` to resume from the bounded history), " +
       "`event:` (the type) and JSON `data:`. The first frame is `connected`; a comment line is sent as a heartbeat. " +
       "`user:<id>` needs that user's token, in the Authorization header or, because EventSource cannot set headers, as `?access_token=` (an access JWT).",
+    ...access.public(),
     security: [{}, { bearerAuth: [] }],
     request: {
       query: z.object({
@@ -39,7 +41,7 @@ const streamRoute = (path: string, operationId: string) =>
   });
 
 /** The caller: from the Authorization header (the global middleware), else from ?access_token=. */
-async function streamActor(deps: AppDeps, c: Context<HonoEnv>, accessToken: string | undefined): Promise<Actor> {
+async function streamActor(deps: RealtimeDeps, c: Context<HonoEnv>, accessToken: string | undefined): Promise<Actor> {
   const authError = c.get("authError");
   if (authError) throw authError;
   const actor = c.get("actor");
@@ -58,7 +60,7 @@ function lastEventId(raw: string | undefined): bigint | null {
   return raw !== undefined && /^\d{1,19}$/.test(raw.trim()) && BigInt(raw.trim()) <= INT8_MAX ? BigInt(raw.trim()) : null;
 }
 
-export function registerRealtimeRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerRealtimeRoutes(router: OpenAPIHono<HonoEnv>, deps: RealtimeDeps) {
   const handler = async (c: Context<HonoEnv>, query: { topics?: string | undefined; access_token?: string | undefined }) => {
     const hub = hubOf(deps.broker);
     const topics = parseTopics(query.topics);

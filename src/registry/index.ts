@@ -1,13 +1,27 @@
 // The service registry (lld-backend.md §3.6). Resolution of a service id to its vendor is used by payments.
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { findServiceTarget, type ServiceTarget } from "./queries";
 
 export type { ServiceTarget };
 export type { PdaVerifier } from "./ports";
 export type { Embedder } from "./embedding/embedder";
 export { createEmbedder } from "./embedding/embedder";
-export { registerRegistryRoutes } from "./routes";
+import type { Module, Runs } from "@/http/module";
+import { newRouter } from "@/http/router";
+import type { RegistryDeps } from "./deps";
+import { registerRegistryRoutes } from "./routes";
+import { startRegistryWorker } from "./worker";
+
+export type { RegistryDeps } from "./deps";
 export { startRegistryWorker } from "./worker";
+
+/** Vendor endpoints and the marketplace search, and (as a worker) their indexing. */
+export function registryModule(deps: RegistryDeps): Module & Runs {
+  const router = newRouter();
+  registerRegistryRoutes(router, deps);
+  return { router, start: () => startRegistryWorker(deps) };
+}
+
 export { indexPending, queueStaleServices } from "./indexer";
 export { registryRuntime } from "./runtime";
 export { ServiceSchema, ServiceSearchResultSchema, VendorEndpointSchema, type ServiceDTO } from "./schemas";

@@ -1,4 +1,4 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 
 /**
  * The chain issue's check of an endpoint's on-chain proof: the PDA exists, is owned by

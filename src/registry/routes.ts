@@ -1,9 +1,9 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { requireRole } from "@/auth";
+import { access } from "@/http/guards";
 import { AtomicAmountSchema } from "@/core/number-schemas";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { RegistryDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { toServiceDTO, toVendorEndpointDTO } from "./dto";
@@ -23,7 +23,7 @@ import { deactivateEndpoint, getMyEndpoint, getService, listMyEndpoints, listSer
 
 // Vendor endpoint registration and the public services API (lld-backend.md §3.6, §7.1, §7.4).
 
-const security = [{ bearerAuth: [] }];
+const operator = access.role("operator");
 const idParam = z.object({ id: ServiceIdSchema.openapi({ param: { name: "id", in: "path" } }) });
 const limitQuery = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 const maxPriceQuery = AtomicAmountSchema.optional().openapi({ description: "Only services priced at most this, in atomic units" });
@@ -38,7 +38,7 @@ const registerRoute = createRoute({
     "201 when created, 200 when the caller already had this id (updated and re-activated). 409 service_id_taken when another vendor has it. " +
     "With tx_signature and pda_address the on-chain proof is checked first (503 chain_unavailable when it cannot be). " +
     "The service is searchable by meaning within a second (index_status turns to indexed).",
-  security,
+  ...operator,
   request: { body: jsonBody(RegisterEndpointSchema) },
   responses: {
     200: jsonContent("Updated", VendorEndpointSchema),
@@ -53,7 +53,7 @@ const listMineRoute = createRoute({
   operationId: "listEndpoints",
   tags: ["vendor"],
   summary: "The caller's registered endpoints, inactive ones included, by id",
-  security,
+  ...operator,
   request: { query: z.object({ limit: limitQuery(200, 50), cursor: z.string().max(200).optional() }) },
   responses: { 200: jsonContent("A page of endpoints", VendorEndpointListSchema), ...errorsFor(400, 401, 403) },
 });
@@ -64,7 +64,7 @@ const getMineRoute = createRoute({
   operationId: "getEndpoint",
   tags: ["vendor"],
   summary: "One of the caller's endpoints",
-  security,
+  ...operator,
   request: { params: idParam },
   responses: { 200: jsonContent("The endpoint", VendorEndpointSchema), ...errorsFor(400, 401, 403, 404) },
 });
@@ -75,7 +75,7 @@ const updateRoute = createRoute({
   operationId: "updateEndpoint",
   tags: ["vendor"],
   summary: "Replace an endpoint's fields (is_active optional)",
-  security,
+  ...operator,
   request: { params: idParam, body: jsonBody(UpdateEndpointSchema) },
   responses: { 200: jsonContent("Updated", VendorEndpointSchema), ...errorsFor(400, 401, 403, 404, 503) },
 });
@@ -86,7 +86,7 @@ const deleteRoute = createRoute({
   operationId: "deleteEndpoint",
   tags: ["vendor"],
   summary: "Deactivate an endpoint: gone from listings, resolution and search; the id stays yours (re-register to re-activate)",
-  security,
+  ...operator,
   request: { params: idParam },
   responses: { 204: { description: "Deactivated" }, ...errorsFor(400, 401, 403, 404) },
 });
@@ -144,8 +144,7 @@ const getRoute = createRoute({
   responses: { 200: jsonContent("The service", ServiceSchema), ...errorsFor(400, 404) },
 });
 
-export function registerRegistryRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
-  for (const path of ["/v1/vendor/endpoints", "/v1/vendor/endpoints/*"]) router.use(path, requireRole("operator"));
+export function registerRegistryRoutes(router: OpenAPIHono<HonoEnv>, deps: RegistryDeps) {
   const registryCtx = (c: Context<HonoEnv>): RegistryCtx => {
     const runtime = registryRuntime(deps);
     return { ...ctxOf(deps, c), defaultMint: deps.config.USDC_MINT, pdaVerifier: pdaVerifierOf(deps), afterWrite: () => runtime.nudge() };

@@ -1,13 +1,13 @@
-import type { AppDeps } from "@/http/deps";
+import type { RegistryDeps } from "./deps";
 import { createEmbedder, type Embedder } from "./embedding/embedder";
 import type { PdaVerifier } from "./ports";
 
 // What the registry's routes and worker share within one process: the embedder, a cache of
 // query embeddings, and the nudge that wakes the worker right after a registration commits.
-// Kept per deps object (AppDeps has no registry fields), so tests and main.ts, which hand the
+// Kept per deps object (RegistryDeps has no registry fields), so tests and main.ts, which hand the
 // same deps to createApp and startRegistryWorker, get one runtime.
 
-/** An optional port a composition root may add to AppDeps: another embedder than the configured one. */
+/** An optional port a composition root may add to RegistryDeps: another embedder than the configured one. */
 export interface RegistryDepsExtensions {
   embedder?: Embedder;
 }
@@ -22,17 +22,17 @@ export interface RegistryRuntime {
 }
 
 const QUERY_CACHE_SIZE = 1000;
-const runtimes = new WeakMap<AppDeps, RegistryRuntime>();
+const runtimes = new WeakMap<RegistryDeps, RegistryRuntime>();
 
 /** Read per request: a test or a composition root may attach the chain's verifier after start. */
-export function pdaVerifierOf(deps: AppDeps): PdaVerifier | undefined {
+export function pdaVerifierOf(deps: RegistryDeps): PdaVerifier | undefined {
   return deps.pdaVerifier;
 }
 
-export function registryRuntime(deps: AppDeps): RegistryRuntime {
+export function registryRuntime(deps: RegistryDeps): RegistryRuntime {
   let runtime = runtimes.get(deps);
   if (!runtime) {
-    runtime = createRuntime((deps as AppDeps & RegistryDepsExtensions).embedder ?? createEmbedder(deps.config));
+    runtime = createRuntime((deps as RegistryDeps & RegistryDepsExtensions).embedder ?? createEmbedder(deps.config));
     runtimes.set(deps, runtime);
   }
   return runtime;

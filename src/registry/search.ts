@@ -1,4 +1,4 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { toVectorLiteral } from "./embedding/embedder";
 import { features, words } from "./embedding/local";
 import { parsePriceWords, type Cheapness } from "./price-words";

@@ -1,4 +1,4 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { withTransaction } from "@/db/transaction";
 import { decodeCursor, encodeCursor } from "./dto";

@@ -1,4 +1,4 @@
-import type { AppDeps } from "@/http/deps";
+import type { RegistryDeps } from "./deps";
 import { indexPending, queueStaleServices, type IndexCtx } from "./indexer";
 import { registryRuntime } from "./runtime";
 import { createWaker } from "@/core/waker";
@@ -9,7 +9,7 @@ import { createWaker } from "@/core/waker";
  * registration on this instance nudges it: a new service is searchable well within a second.
  * Registrations on other instances are found by the interval poll.
  */
-export function startRegistryWorker(deps: AppDeps): () => Promise<void> {
+export function startRegistryWorker(deps: RegistryDeps): () => Promise<void> {
   const runtime = registryRuntime(deps);
   const log = deps.logger.child({ worker: "registry-index" });
   const ctx: IndexCtx = { sql: deps.sql, clock: deps.clock, log, embedder: runtime.embedder };

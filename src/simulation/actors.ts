@@ -1,5 +1,5 @@
 import type { UserActor } from "@/core/actor";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { createProfile, findProfileOfUser } from "@/profiles";
 import { REGIONS } from "@/public";

@@ -1,11 +1,12 @@
 // Traffic simulation (lld-backend.md §6): ticker, real transactions and balances loops.
-import type { AppDeps } from "@/http/deps";
+import type { Module, Runs } from "@/http/module";
+import type { SimulationDeps } from "./deps";
 import { DEFAULT_SIMULATION, runSimulator, type SimulationOptions } from "./simulator";
 
 export { DEFAULT_SIMULATION, runSimulator, type SimulationOptions } from "./simulator";
 
 /** Starts the simulator inside this process; returns its stop function. */
-export function startSimulation(deps: AppDeps, options: Partial<SimulationOptions> = {}): () => Promise<void> {
+export function startSimulation(deps: SimulationDeps, options: Partial<SimulationOptions> = {}): () => Promise<void> {
   const log = deps.logger.child({ component: "simulation" });
   const ctx = { sql: deps.sql, actor: { kind: "simulator" } as const, clock: deps.clock, log };
   let stopped = false;
@@ -22,3 +23,10 @@ export function startSimulation(deps: AppDeps, options: Partial<SimulationOption
     await (await running)();
   };
 }
+
+/** The traffic simulator (ENABLE_SIMULATION): no routes, one background job. */
+export function simulationModule(deps: SimulationDeps, options: Partial<SimulationOptions> = {}): Module & Runs {
+  return { start: () => startSimulation(deps, options) };
+}
+
+export type { SimulationDeps } from "./deps";

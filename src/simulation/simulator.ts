@@ -1,4 +1,4 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { randomBase62 } from "@/core/ids";
 import { creditDeposit, getAgentBalance, payFromApi, type PaymentEngine } from "@/ledger";
 import { REGIONS } from "@/public";

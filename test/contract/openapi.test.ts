@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { parse } from "yaml";
-import { CLIENT_SCHEMA_PATH, OPENAPI_YAML_PATH, renderOpenApiArtifacts } from "@/http/openapi-artifacts";
+import { CLIENT_SCHEMA_PATH, OPENAPI_YAML_PATH, renderOpenApiArtifacts } from "@/app";
 
 test("the committed openapi.yaml and generated client are fresh (run `bun run openapi`)", async () => {
   const { yaml, clientSchema } = await renderOpenApiArtifacts();

@@ -1,9 +1,8 @@
 import { parseConfig, type Config, type ConfigInput } from "@/config";
 import { createLogger, type Logger } from "@/core/logger";
 import { createSql, type Sql } from "@/db/client";
-import { createApp, type BuiltApp } from "@/http/app";
-import { createDeps, type AppDeps, type DepsOverrides } from "@/http/deps";
-import { serve, type RunningServer } from "@/http/serve";
+import { createApp, createInfra, startApp, type BuiltApp, type Infra, type InfraOverrides } from "@/app";
+import type { RunningServer } from "@/http/serve";
 import { createApiClient, type ApiClient } from "@/client";
 import { createTestDatabase, type TestDatabase } from "./db";
 
@@ -16,7 +15,7 @@ export interface TestApp {
   sql: Sql;
   db: TestDatabase;
   built: BuiltApp;
-  deps: AppDeps;
+  deps: Infra;
   server: RunningServer;
   /** JSON log lines the app wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -29,7 +28,7 @@ export interface TestApp {
  * The real app on a random port over its own fresh database. Config is passed in, never read
  * from process.env: tests override what they need through `env`.
  */
-export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDatabase } & DepsOverrides = {}): Promise<TestApp> {
+export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDatabase } & InfraOverrides = {}): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
   const config = parseConfig({
     NODE_ENV: "test",
@@ -46,9 +45,11 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
   const applicationName = `machpay-test:${db.name}`;
   const sql = createSql(config.DATABASE_URL, { max: config.DB_POOL_MAX, applicationName, logger });
   const { db: _db, ...overrides } = options;
-  const deps = await createDeps({ config, sql, logger, applicationName }, overrides);
+  const deps = await createInfra({ config, sql, logger, applicationName }, overrides);
   const built = createApp(deps);
-  const server = serve(built, { port: 0, hostname: "127.0.0.1", logger });
+  // The same root as main.ts, without background jobs: tests start the ones they exercise.
+  const running = startApp(deps, built, { port: 0, hostname: "127.0.0.1", background: { core: false, workers: false, simulation: false } });
+  const server = running.server;
   return {
     url: server.url,
     config,
@@ -61,14 +62,7 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
     logger,
     client: (token) => createApiClient(server.url, token),
     async close() {
-      await server.stop(2000);
-      await deps.payments.drain();
-      await deps.intentVerifier.close();
-      await deps.keyUsage.stop();
-      deps.mailer.close();
-      await deps.broker.close();
-      await deps.readiness.close();
-      await sql.end({ timeout: 5 });
+      await running.stop(2000);
       if (!options.db) await db.drop();
     },
   };

@@ -1,6 +1,6 @@
 import { issueSession, type SessionDTO, type UserRow } from "@/auth";
 import type { Actor } from "@/core/actor";
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { randomBase62 } from "@/core/ids";
 import { createProfile } from "@/profiles";
 import type { ApiClient } from "@/client";

@@ -1,4 +1,4 @@
-import { startLocalnet, type Localnet, type LocalnetOptions } from "@/chain/localnet";
+import { startLocalnet, type Localnet, type LocalnetOptions } from "../../packages/localnet";
 
 // The local Solana chain for tests, in-process on a free port. The slot timer is off by default
 // so that commitment is deterministic: a transaction lands "processed" in its own slot and only

@@ -1,9 +1,9 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import type { Tx } from "@/db/client";
 import { withTransaction } from "@/db/transaction";
 import { rateLimitedError, type LimitResult, type RateLimiter } from "@/http/rate-limit/limiter";
-import type { Mailer } from "@/notifications";
+import type { Mailer } from "@/core/mailer";
 import {
   consumeOtp,
   insertOtp,

@@ -1,10 +1,10 @@
 import type { Context } from "hono";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { ctxOf } from "@/http/context";
 import type { SessionCtx } from "../sessions";
 
-export function sessionCtx(deps: AppDeps, c: Context<HonoEnv>): SessionCtx {
+export function sessionCtx(deps: AuthDeps, c: Context<HonoEnv>): SessionCtx {
   return {
     ...ctxOf(deps, c),
     tokens: deps.tokens,

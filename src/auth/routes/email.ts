@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { ctxOf } from "@/http/context";
 import { ErrorBodySchema, errorResponses } from "@/http/errors";
@@ -68,7 +68,7 @@ const verifyOtpRoute = createRoute({
   },
 });
 
-export function registerEmailRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerEmailRoutes(router: OpenAPIHono<HonoEnv>, deps: AuthDeps) {
   router.openapi(sendOtpRoute, async (c) => {
     const ctx = { ...ctxOf(deps, c), secrets: deps.secrets, mailer: deps.mailer, rateLimiter: deps.rateLimiter };
     const sent = await sendOtp(ctx, { email: c.req.valid("json").email, ip: clientIp(c, deps.config.TRUST_PROXY) });

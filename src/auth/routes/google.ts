@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { ErrorBodySchema, errorResponses } from "@/http/errors";
 import { loginWithGoogle } from "../google/service";
@@ -45,7 +45,7 @@ const googleLoginRoute = createRoute({
   },
 });
 
-export function registerGoogleRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerGoogleRoutes(router: OpenAPIHono<HonoEnv>, deps: AuthDeps) {
   // One verifier per app, made on the first login (registration stays side-effect free): its
   // JWKS cache must outlive requests, or every login would fetch Google's keys again.
   let verifier: GoogleVerifier | undefined;

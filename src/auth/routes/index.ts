@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { rateLimitByIp } from "@/http/rate-limit/limiter";
 import { registerEmailRoutes } from "./email";
@@ -9,7 +9,7 @@ import { registerMeRoutes } from "./me";
 import { registerTokenRoutes } from "./tokens";
 import { registerWalletRoutes } from "./wallet";
 
-export function registerAuthRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerAuthRoutes(router: OpenAPIHono<HonoEnv>, deps: AuthDeps) {
   router.use(
     "/v1/auth/*",
     rateLimitByIp(deps.rateLimiter, {

@@ -2,11 +2,11 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { KeyKind } from "@/core/actor";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorResponses } from "@/http/errors";
 import { createApiKey, decodePermissions, listApiKeys, MAX_ACTIVE_KEYS, revokeApiKey } from "../api-keys";
-import { requireRole } from "../middleware";
+import { access } from "@/http/guards";
 import type { ApiKeyRow } from "../queries/api-keys";
 
 // API keys: GET/POST /v1/agent/keys (agent keys, architects), GET/POST /v1/vendor/keys (gateway
@@ -58,7 +58,6 @@ const ListQuerySchema = z.object({
 
 const IdParamSchema = z.object({ id: z.string().regex(/^\d+$/, "expected a key id (digits)").openapi({ example: "17" }) });
 
-const security = [{ bearerAuth: [] }];
 const SEGMENT = { agent: "agent", gateway: "vendor" } as const satisfies Record<KeyKind, string>;
 const LABEL = { agent: "Agent", gateway: "Gateway" } as const satisfies Record<KeyKind, string>;
 const ROLE = { agent: "architect", gateway: "operator" } as const satisfies Record<KeyKind, string>;
@@ -75,7 +74,7 @@ function keyRoutes<K extends KeyKind>(kind: K) {
       tags: ["api-keys"],
       summary: `List the caller's ${kind} API keys, newest first (revoked ones included, marked)`,
       description: `${who} Never returns the secret or its hash. Works with an API key holding "read".`,
-      security,
+      ...access.role(ROLE[kind]),
       request: { query: ListQuerySchema },
       responses: {
         200: { description: "A page of keys", content: { "application/json": { schema: ApiKeyListSchema } } },
@@ -92,7 +91,7 @@ function keyRoutes<K extends KeyKind>(kind: K) {
       tags: ["api-keys"],
       summary: `Create a ${kind} API key (${KEY_EXAMPLE[kind]}); the secret is shown once`,
       description: `${who} Needs a signed-in session: an API key cannot create keys (403 session_required). At most ${MAX_ACTIVE_KEYS} active keys (409 key_limit_reached).`,
-      security,
+      ...access.role(ROLE[kind], ["jwt"]),
       request: { body: { required: true, content: { "application/json": { schema: CreateApiKeySchema } } } },
       responses: {
         201: { description: "The key, with its secret", content: { "application/json": { schema: CreatedApiKeySchema } } },
@@ -110,7 +109,7 @@ function keyRoutes<K extends KeyKind>(kind: K) {
       tags: ["api-keys"],
       summary: `Revoke one of the caller's ${kind} API keys, effective on the next request`,
       description: `${who} Needs a signed-in session. Revoking a revoked key is a 204 again; another user's key is 404 api_key_not_found.`,
-      security,
+      ...access.role(ROLE[kind], ["jwt"]),
       request: { params: IdParamSchema },
       responses: {
         204: { description: "Revoked" },
@@ -152,13 +151,8 @@ function toCreatedApiKeyDTO(row: ApiKeyRow, key: string): z.infer<typeof Created
 
 const logKey = (c: Context<HonoEnv>, id: bigint) => c.set("logFields", { ...c.get("logFields"), api_key_id: id.toString() });
 
-function registerKind(router: OpenAPIHono<HonoEnv>, deps: AppDeps, kind: KeyKind) {
+function registerKind(router: OpenAPIHono<HonoEnv>, deps: AuthDeps, kind: KeyKind) {
   const routes = kind === "agent" ? agentKeyRoutes : gatewayKeyRoutes;
-  const guard = requireRole(ROLE[kind]);
-  const path = `/v1/${SEGMENT[kind]}/keys`;
-  router.use(path, guard);
-  router.use(`${path}/*`, guard);
-
   router.openapi(routes.list, async (c) => {
     const { limit, cursor } = c.req.valid("query");
     const page = await listApiKeys(ctxOf(deps, c), { kind, limit, cursor });
@@ -177,7 +171,7 @@ function registerKind(router: OpenAPIHono<HonoEnv>, deps: AppDeps, kind: KeyKind
   });
 }
 
-export function registerKeyRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerKeyRoutes(router: OpenAPIHono<HonoEnv>, deps: AuthDeps) {
   registerKind(router, deps, "agent");
   registerKind(router, deps, "gateway");
 }

@@ -1,8 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorResponses } from "@/http/errors";
-import { requireUser, requireUserActor } from "../middleware";
+import { access, requireUserActor } from "@/http/guards";
 
 const WhoAmISchema = z
   .object({
@@ -21,7 +21,7 @@ const meRoute = createRoute({
   operationId: "whoAmI",
   tags: ["auth"],
   summary: "Who the credential belongs to: user, role, and what it may do (no database work beyond authentication)",
-  security: [{ bearerAuth: [] }],
+  ...access.user(),
   responses: {
     200: { description: "The caller", content: { "application/json": { schema: WhoAmISchema } } },
     401: errorResponses[401],
@@ -30,8 +30,7 @@ const meRoute = createRoute({
   },
 });
 
-export function registerMeRoutes(router: OpenAPIHono<HonoEnv>, _deps: AppDeps) {
-  router.use("/v1/me", requireUser());
+export function registerMeRoutes(router: OpenAPIHono<HonoEnv>, _deps: AuthDeps) {
   router.openapi(meRoute, (c) => {
     const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
     return c.json(

@@ -1,5 +1,5 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorResponses } from "@/http/errors";
 import { logout, refreshSession } from "../sessions";
@@ -59,7 +59,7 @@ const jwksRoute = createRoute({
   },
 });
 
-export function registerTokenRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerTokenRoutes(router: OpenAPIHono<HonoEnv>, deps: AuthDeps) {
   router.openapi(refreshRoute, async (c) => {
     const session = await refreshSession(sessionCtx(deps, c), c.req.valid("json").refresh_token);
     return c.json(session, 200);

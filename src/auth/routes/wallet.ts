@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Config } from "@/config";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { AuthDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorResponses } from "@/http/errors";
 import { rateLimitedError } from "@/http/rate-limit/limiter";
@@ -66,7 +66,7 @@ const siwsSettings = (config: Config): SiwsSettings => ({
   chainId: config.SOLANA_CLUSTER,
 });
 
-export function registerWalletRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerWalletRoutes(router: OpenAPIHono<HonoEnv>, deps: AuthDeps) {
   const settings = siwsSettings(deps.config);
   const siwsCtx = (c: Context<HonoEnv>): SiwsCtx => ({ ...ctxOf(deps, c), siws: settings });
 

@@ -1,4 +1,4 @@
-import type { Ctx } from "@/core/context";
+import type { Ctx } from "@/db/context";
 import { unixSeconds } from "@/core/clock";
 import { AppError } from "@/core/errors";
 import { randomBase62 } from "@/core/ids";

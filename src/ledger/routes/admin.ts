@@ -2,9 +2,10 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { AppError } from "@/core/errors";
-import type { AppDeps } from "@/http/deps";
+import type { LedgerDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonContent } from "@/http/route-helpers";
+import { access, guarded } from "@/http/guards";
 import { auditLedger } from "../audit";
 
 const amount = z.string();
@@ -39,12 +40,12 @@ const auditRoute = createRoute({
   operationId: "auditLedger",
   tags: ["admin"],
   summary: "The ledger's conservation identity per mint, and the count of negative balances",
-  security: [{ bearerAuth: [] }],
+  ...access.admin(),
   responses: { 200: jsonContent("The audit", AuditSchema), ...errorsFor(401, 503) },
 });
 
 /** Admin routes take ADMIN_TOKEN, compared in constant time; off when it is not configured. */
-export const requireAdmin = (deps: AppDeps): MiddlewareHandler<HonoEnv> => async (c, next) => {
+export const requireAdmin = (deps: LedgerDeps): MiddlewareHandler<HonoEnv> => async (c, next) => {
   const expected = deps.config.ADMIN_TOKEN;
   if (!expected) throw new AppError("admin_disabled", "ADMIN_TOKEN is not configured", { status: 503 });
   const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
@@ -54,7 +55,6 @@ export const requireAdmin = (deps: AppDeps): MiddlewareHandler<HonoEnv> => async
   await next();
 };
 
-export function registerAdminLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
-  router.use("/v1/admin/*", requireAdmin(deps));
-  router.openapi(auditRoute, async (c) => c.json(await auditLedger(deps.sql, deps.config.USDC_MINT), 200));
+export function registerAdminLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: LedgerDeps) {
+  router.openapi(guarded(auditRoute, requireAdmin(deps)), async (c) => c.json(await auditLedger(deps.sql, deps.config.USDC_MINT), 200));
 }

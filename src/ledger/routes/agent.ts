@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { requireRole } from "@/auth";
+import { access } from "@/http/guards";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { LedgerDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { depositBond, getLimits, getSettings, listTransactions, setLimits, setSettings, withdrawBond } from "../accounts";
@@ -21,7 +21,7 @@ import {
 import type { Context } from "hono";
 import { answer, idempotencyOf, payCtx, renderPayment, sendIdempotent } from "./context";
 
-const security = [{ bearerAuth: [] }];
+const architect = access.role("architect");
 const idempotencyHeader = z.object({
   "idempotency-key": z.string().optional().openapi({ description: "Retries with the same key and body replay the first answer; another body gets 409 idempotency_conflict" }),
 });
@@ -32,7 +32,7 @@ const balanceRoute = createRoute({
   operationId: "getAgentBalance",
   tags: ["agent"],
   summary: "The agent's balances: available, bonded and pending, in atomic units",
-  security,
+  ...architect,
   responses: { 200: jsonContent("Balances", BalanceSchema), ...errorsFor(401, 403) },
 });
 
@@ -42,7 +42,7 @@ const transactionsRoute = createRoute({
   operationId: "listAgentTransactions",
   tags: ["agent"],
   summary: "The agent's payments, newest first",
-  security,
+  ...architect,
   request: {
     query: z.object({
       limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -62,7 +62,7 @@ const payRoute = createRoute({
     "402 insufficient_funds (or bond_insufficient for on-chain agents), 403 agent_suspended or limit_exceeded, 404 vendor_not_found. " +
     "The answer comes after the payment is committed. 503 database_unavailable: nothing was paid, retry. 503 payment_outcome_unknown: " +
     "the database connection was lost while committing; look the payment up (by reference) or retry under the same Idempotency-Key.",
-  security,
+  ...architect,
   request: { headers: idempotencyHeader, body: jsonBody(PayRequestSchema) },
   responses: { 201: jsonContent("Paid", PaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429, 503) },
 });
@@ -74,7 +74,7 @@ const bondRoute = (path: string, operationId: string, summary: string) =>
     operationId,
     tags: ["agent"],
     summary,
-    security,
+    ...architect,
     request: { headers: idempotencyHeader, body: jsonBody(BondRequestSchema) },
     responses: { 200: jsonContent("Balances after the move", BalanceSchema), ...errorsFor(400, 401, 402, 403, 404, 409) },
   });
@@ -87,7 +87,7 @@ const getLimitsRoute = createRoute({
   operationId: "getAgentLimits",
   tags: ["agent"],
   summary: "Spending limits (null = no limit)",
-  security,
+  ...architect,
   responses: { 200: jsonContent("Limits", LimitsSchema), ...errorsFor(401, 403) },
 });
 
@@ -97,7 +97,7 @@ const putLimitsRoute = createRoute({
   operationId: "setAgentLimits",
   tags: ["agent"],
   summary: "Replace the spending limits; enforced on every payment",
-  security,
+  ...architect,
   request: { body: jsonBody(LimitsSchema) },
   responses: { 200: jsonContent("Limits", LimitsSchema), ...errorsFor(400, 401, 403) },
 });
@@ -108,7 +108,7 @@ const getSettingsRoute = createRoute({
   operationId: "getAgentSettings",
   tags: ["agent"],
   summary: "Settlement mode and low-balance threshold",
-  security,
+  ...architect,
   responses: { 200: jsonContent("Settings", SettingsSchema), ...errorsFor(401, 403, 404) },
 });
 
@@ -118,7 +118,7 @@ const putSettingsRoute = createRoute({
   operationId: "setAgentSettings",
   tags: ["agent"],
   summary: "Change the settlement mode (ledger or onchain) and the low-balance threshold",
-  security,
+  ...architect,
   request: { body: jsonBody(SettingsSchema) },
   responses: { 200: jsonContent("Settings", SettingsSchema), ...errorsFor(400, 401, 403, 404, 409) },
 });
@@ -133,10 +133,7 @@ const settingsDTO = (s: { settlement_mode: "ledger" | "onchain"; low_balance_thr
   low_balance_threshold_atomic: s.low_balance_threshold_atomic.toString(),
 });
 
-export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
-  for (const path of ["/v1/agent/balance", "/v1/agent/transactions", "/v1/agent/pay", "/v1/agent/bond/*", "/v1/agent/limits", "/v1/agent/settings"]) {
-    router.use(path, requireRole("architect"));
-  }
+export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: LedgerDeps) {
   const mint = deps.config.USDC_MINT;
 
   router.openapi(balanceRoute, async (c) => c.json(await getMyBalance(payCtx(deps, c)), 200));

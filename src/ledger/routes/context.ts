@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { AppError } from "@/core/errors";
 import { ctxOf } from "@/http/context";
-import type { AppDeps } from "@/http/deps";
+import type { LedgerDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorBody } from "@/http/errors";
 import type { BondCtx } from "../accounts";
@@ -11,7 +11,7 @@ import type { Sql, Tx } from "@/db/client";
 import type { GatewayPayCtx } from "../pay";
 import { toBalanceDTO, toTransactionDTO } from "../schemas";
 
-export const payCtx = (deps: AppDeps, c: Context<HonoEnv>): GatewayPayCtx & BondCtx => ({
+export const payCtx = (deps: LedgerDeps, c: Context<HonoEnv>): GatewayPayCtx & BondCtx => ({
   ...ctxOf(deps, c),
   tokenMint: deps.config.USDC_MINT,
   payments: deps.payments,

@@ -1,14 +1,14 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import { requireUserActor } from "@/auth";
-import { AppError } from "@/core/errors";
-import type { AppDeps } from "@/http/deps";
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { WalletAddressSchema } from "@/core/solana";
+import { access } from "@/http/guards";
+import { findLinkedDevice } from "@/pairing";
+import type { LedgerDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
-import { actorUserId } from "../balance";
+import { actorUserId, agentStanding } from "../balance";
 import { earlierAnswer } from "../idempotency";
 import { payFromGateway } from "../pay";
-import { GatewayPaymentRequestSchema, GatewayPaymentResultSchema } from "../schemas";
+import { GatewayAgentSchema, GatewayPaymentRequestSchema, GatewayPaymentResultSchema } from "../schemas";
 import { answer, idempotencyOf, payCtx, renderPayment } from "./context";
 
 const gatewayPaymentRoute = createRoute({
@@ -21,22 +21,23 @@ const gatewayPaymentRoute = createRoute({
     "Checks signature, deadline, single use of (agent, nonce), agent linked and active, limits and balance; debits the agent and credits " +
     "the vendor's unsettled balance in one SQL transaction. 409 nonce_already_used for a replayed intent. 503 database_unavailable " +
     "(nothing was paid; retry) or payment_outcome_unknown (the database connection was lost while committing: look the payment up, or retry under the same Idempotency-Key).",
-  security: [{ bearerAuth: [] }],
+  ...access.gateway({ device: false }),
   request: { body: jsonBody(GatewayPaymentRequestSchema) },
   responses: { 201: jsonContent("Paid", GatewayPaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429, 503) },
 });
 
-/** Gateways authenticate with a gateway API key, or by signing with their linked vendor device key (read-only: keys only here). */
-const requireGatewayKey = (): MiddlewareHandler<HonoEnv> => async (c, next) => {
-  const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
-  if (actor.via !== "api_key" || actor.apiKey?.kind !== "gateway") {
-    throw new AppError("gateway_key_required", "submit payments with a gateway key (mp_gk_live_...)", { status: 403 });
-  }
-  await next();
-};
+const gatewayAgentRoute = createRoute({
+  method: "get",
+  path: "/v1/gateway/agents/{pubkey}",
+  operationId: "getGatewayAgent",
+  tags: ["gateway"],
+  summary: "For gateways: whether an agent key is linked, its status and spendable balance",
+  ...access.gateway({ device: true }),
+  request: { params: z.object({ pubkey: WalletAddressSchema }) },
+  responses: { 200: jsonContent("The agent's standing", GatewayAgentSchema), ...errorsFor(400, 401, 403) },
+});
 
-export function registerGatewayLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
-  router.use("/v1/gateway/payments", requireGatewayKey());
+export function registerGatewayLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: LedgerDeps) {
   router.openapi(gatewayPaymentRoute, async (c) => {
     const receivedAt = c.get("receivedAt");
     const body = c.req.valid("json");
@@ -56,5 +57,12 @@ export function registerGatewayLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: 
       }));
     if (outcome.kind === "paid") c.set("logFields", { ...c.get("logFields"), transaction_id: outcome.transaction.id });
     return answer(c, outcome, render(outcome));
+  });
+
+  router.openapi(gatewayAgentRoute, async (c) => {
+    const device = await findLinkedDevice(deps, c.req.valid("param").pubkey);
+    const standing = device?.kind === "agent" ? await agentStanding(deps, device.user_id) : undefined;
+    if (!device || !standing) return c.json({ linked: false, agent_id: null, status: null, available_atomic: "0" }, 200);
+    return c.json({ linked: true, agent_id: device.user_id.toString(), status: standing.status, available_atomic: standing.available.toString() }, 200);
   });
 }

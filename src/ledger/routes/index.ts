@@ -1,11 +1,11 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppDeps } from "@/http/deps";
+import type { LedgerDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { registerAdminLedgerRoutes } from "./admin";
 import { registerAgentLedgerRoutes } from "./agent";
 import { registerGatewayLedgerRoutes } from "./gateway";
 
-export function registerLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: AppDeps) {
+export function registerLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: LedgerDeps) {
   registerAgentLedgerRoutes(router, deps);
   registerGatewayLedgerRoutes(router, deps);
   registerAdminLedgerRoutes(router, deps);

@@ -9,7 +9,7 @@ import { createGenesis, type Genesis } from "./setup";
 
 // The local Solana chain: a JSON-RPC 2.0 server (Bun.serve, POST /, batches) over LiteSVM, with
 // slots that advance on a timer and with every landed transaction. Started in-process by tests
-// (port 0) and by scripts/localnet.ts for development.
+// (port 0) and by main.ts (the command line) for development.
 
 export const DEFAULT_USDC_MINT = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
 
@@ -37,6 +37,14 @@ export interface LocalnetOptions {
   onInternalError?: (err: unknown) => void;
 }
 
+/** Funds any wallet; each call lands a real transaction and resolves to its signature. */
+export interface LocalnetFaucet {
+  /** SOL, as requestAirdrop does. */
+  airdrop(to: string, lamports: bigint): Promise<string>;
+  /** Local USDC into the owner's associated token account (created when missing), as machpay_mintTo does. */
+  mintTo(owner: string, amountAtomic: bigint): Promise<string>;
+}
+
 export interface Localnet {
   url: string;
   port: number;
@@ -46,6 +54,7 @@ export interface Localnet {
   vaultTokenAccount: string;
   hotWallet: { address: string; secretKey64: Uint8Array; tokenAccount: string };
   mintAuthority: string;
+  faucet: LocalnetFaucet;
   /** The processed slot. */
   slot(): bigint;
   /** Opens `n` new slots at once (default 1): what the timer does, without waiting. */
@@ -103,6 +112,10 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
     vaultTokenAccount: genesis.vaultTokenAccount,
     hotWallet: { address: genesis.hotWallet.address, secretKey64: genesis.hotWallet.secretKey64, tokenAccount: genesis.hotWalletTokenAccount },
     mintAuthority: genesis.mintAuthority.address,
+    faucet: {
+      airdrop: async (to, lamports) => (await genesis.faucet.airdrop(to, lamports)).signature,
+      mintTo: async (owner, amountAtomic) => (await genesis.faucet.mintTo(owner, amountAtomic)).signature,
+    },
     slot: () => chain.slotAt("processed"),
     advance: (n = 1) => chain.advance(n),
     close: async () => {

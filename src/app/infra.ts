@@ -5,14 +5,20 @@ import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
 import { createReadinessProbe, type ReadinessProbe } from "@/db/readiness";
 import { createIntentVerifier, PaymentEngine, type IntentVerifier } from "@/ledger";
-import { createMailer, type Mailer } from "@/notifications";
+import type { Mailer } from "@/core/mailer";
+import { createMailer } from "@/notifications";
 import { createBroker, paymentEvents, type Broker } from "@/realtime";
 import { Chain, verifyEndpointPda } from "@/chain";
 import type { PdaVerifier } from "@/registry";
-import { createRateLimiter, type RateLimiter } from "./rate-limit/limiter";
+import { createRateLimiter, type RateLimiter } from "@/http/rate-limit/limiter";
 
-/** Long-lived dependencies built once by main.ts (or a test harness) and handed to createApp. */
-export interface AppDeps {
+// The composition root's first half: every long-lived dependency, built once by main.ts, the
+// simulator or the test harness. Each module takes the part it names (LedgerDeps, ...); the whole
+// object is handed over, so one module's per-deps state (the registry's runtime) is the same for
+// its routes and its worker.
+
+/** Every long-lived dependency of one process. */
+export interface Infra {
   config: Config;
   sql: Sql;
   logger: Logger;
@@ -36,16 +42,17 @@ export interface AppDeps {
   pdaVerifier: PdaVerifier | undefined;
 }
 
-export interface DepsOverrides {
+/** What a test (or a tool) may supply instead of the configured implementation. */
+export interface InfraOverrides {
   clock?: Clock;
   mailer?: Mailer;
   broker?: Broker;
 }
 
-export async function createDeps(
+export async function createInfra(
   base: { config: Config; sql: Sql; logger: Logger; applicationName: string },
-  overrides: DepsOverrides = {},
-): Promise<AppDeps> {
+  overrides: InfraOverrides = {},
+): Promise<Infra> {
   const clock = overrides.clock ?? systemClock;
   const { config, logger, sql } = base;
   const broker = overrides.broker ?? createBroker(config, sql, logger);

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { startLocalnet } from "../src/chain/localnet";
-import { labelledKeypair } from "../src/chain/localnet/keys";
-import { describeListenError } from "../src/core/listen-error";
+import { intEnv, keyEnv } from "./env";
+import { describeListenError } from "./listen-error";
+import { startLocalnet } from "./index";
 
-// `bun run scripts/localnet.ts`: the local Solana chain for development. Serves JSON-RPC on
+// `bun packages/localnet/src/main.ts` (`bun run localnet` at the repository root; `npm run dev`
+// starts it through scripts/run): the local Solana chain for development. Serves JSON-RPC on
 // LOCALNET_PORT (default 8899) and prints one JSON line: URL, mint, vault token account, vault
 // owner, hot wallet (address and, for the backend's payouts, its secret key in the Solana CLI
 // 64-byte format: a local-only key). Keys are deterministic unless given, so the addresses stay
@@ -13,30 +13,6 @@ import { describeListenError } from "../src/core/listen-error";
 // LOCALNET_SLOT_MS (400), LOCALNET_HISTORY_LIMIT (50000), and LOCALNET_HOT_WALLET_KEY /
 // LOCALNET_VAULT_OWNER_KEY / LOCALNET_MINT_AUTHORITY_KEY (a JSON array of 64 numbers, or the
 // path of a Solana CLI keypair file).
-
-function fail(message: string): never {
-  process.stderr.write(`localnet: ${message}\n`);
-  process.exit(1);
-}
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a non-negative integer, got ${raw}`);
-  return value;
-}
-
-async function keyEnv(name: string, label: string): Promise<Uint8Array> {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return (await labelledKeypair(label)).secretKey64;
-  const text = raw.trim().startsWith("[") ? raw : existsSync(raw) ? readFileSync(raw, "utf8") : fail(`${name} is neither a JSON array nor a file`);
-  const bytes = JSON.parse(text) as unknown;
-  if (!Array.isArray(bytes) || bytes.length !== 64 || !bytes.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) {
-    fail(`${name} must hold 64 bytes (Solana CLI keypair format)`);
-  }
-  return new Uint8Array(bytes as number[]);
-}
 
 const port = intEnv("LOCALNET_PORT", 8899);
 const hostname = process.env.LOCALNET_HOST || "127.0.0.1";
@@ -53,7 +29,7 @@ const localnet = await startLocalnet({
   onInternalError: (err) => process.stderr.write(`localnet: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`),
 }).catch((err: unknown) => {
   // A taken port (often a chain left from an earlier start) is one line naming the variable.
-  const line = describeListenError(err, { who: "localnet", port, host: hostname, portVariable: "LOCALNET_PORT", hostVariable: "LOCALNET_HOST" });
+  const line = describeListenError(err, { port, host: hostname });
   if (line === undefined) throw err;
   process.stderr.write(`${line}\n`);
   process.exit(1);

@@ -1,7 +1,7 @@
-import type { Actor } from "./actor";
-import type { Clock } from "./clock";
-import type { Logger } from "./logger";
-import type { Tx } from "@/db/client";
+import type { Actor } from "@/core/actor";
+import type { Clock } from "@/core/clock";
+import type { Logger } from "@/core/logger";
+import type { Tx } from "./client";
 
 /**
  * What every verb receives first. HTTP routes, the CLI, workers and the simulator all build one,
