@@ -104,6 +104,11 @@ describe("the shape of src/", () => {
     expect(cycles).toEqual([]);
   });
 
+  test("the server never imports the local chain (packages/localnet): a development stand-in", () => {
+    const bad = sourceFiles(SRC).filter((file) => /["'][^"']*packages\/localnet[^"']*["']/.test(readFileSync(file, "utf8")));
+    expect(bad.map((f) => path.relative(SRC, f))).toEqual([]);
+  });
+
   test("the environment is read in src/config.ts and the entry points only", () => {
     const readers = sourceFiles(SRC)
       .map((file) => path.relative(SRC, file))

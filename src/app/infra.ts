@@ -7,7 +7,8 @@ import { createReadinessProbe, type ReadinessProbe } from "@/db/readiness";
 import { createIntentVerifier, PaymentEngine, type IntentVerifier } from "@/ledger";
 import type { Mailer } from "@/core/mailer";
 import { createMailer } from "@/notifications";
-import { createBroker, paymentEvents, type Broker } from "@/realtime";
+import { createBroker, type Broker } from "@/realtime";
+import { createWaker, type Waker } from "@/core/waker";
 import { Chain, verifyEndpointPda } from "@/chain";
 import type { PdaVerifier } from "@/registry";
 import { createRateLimiter, type RateLimiter } from "@/http/rate-limit/limiter";
@@ -34,6 +35,8 @@ export interface Infra {
   /** Ed25519 checks of gateway intents, in worker threads. */
   intentVerifier: IntentVerifier;
   broker: Broker;
+  /** The payment engine nudges it after each COMMIT; realtime's relay then delivers the batch's events. */
+  paymentEvents: Waker;
   /** GET /ready's own database connection (opened on the first probe). */
   readiness: ReadinessProbe;
   /** The Solana RPC; absent when SOLANA_RPC is not configured. */
@@ -57,6 +60,8 @@ export async function createInfra(
   const { config, logger, sql } = base;
   const broker = overrides.broker ?? createBroker(config, sql, logger);
   const chain = config.SOLANA_RPC ? new Chain(config.SOLANA_RPC) : undefined;
+  // Its interval is the relay's poll for events of batches another instance (or a crashed one) committed.
+  const paymentEvents = createWaker(1000);
   return {
     ...base,
     clock,
@@ -72,10 +77,11 @@ export async function createInfra(
       maxBatch: config.PAYMENT_BATCH_MAX,
       maxConcurrent: config.PAYMENT_BATCH_CONCURRENCY,
       deadlineMs: config.PAYMENT_DEADLINE_MS,
-      onCommitted: paymentEvents(broker),
+      onCommitted: () => paymentEvents.nudge(),
     }),
     intentVerifier: createIntentVerifier(config.INTENT_VERIFY_THREADS, (err) => logger.error("intent verifier thread failed; verifying on the event loop", { err })),
     broker,
+    paymentEvents,
     readiness: createReadinessProbe(config.DATABASE_URL, base.applicationName),
     chain,
     pdaVerifier: chain ? (input) => verifyEndpointPda(chain, config.MACHPAY_PROGRAM_ID, input) : undefined,

@@ -1,6 +1,6 @@
 import type { KeyKind, Permission, UserActor } from "@/core/actor";
 import type { Ctx } from "@/db/context";
-import { AppError } from "@/core/errors";
+import { AppError, roleRequired } from "@/core/errors";
 import { randomBase62 } from "@/core/ids";
 import { withTransaction } from "@/db/transaction";
 import {
@@ -45,15 +45,13 @@ export function decodePermissions(stored: string): Permission[] {
  */
 function keyOwner(ctx: Ctx, kind: KeyKind, op: "manage" | "list"): UserActor {
   const actor = ctx.actor;
-  if (actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  if (actor.kind !== "user") throw new AppError("unauthorized", "sign in first");
   const role = OWNER_ROLE[kind];
   if (actor.role !== role) {
-    throw new AppError(`${role}_role_required`, `${kind} keys belong to the ${role} role`, { status: 403 });
+    throw new AppError(roleRequired(role), `${kind} keys belong to the ${role} role`);
   }
   if (op === "manage" && actor.via !== "jwt") {
-    throw new AppError("session_required", "API keys cannot create or revoke keys: sign in (Authorization: Bearer <access token>)", {
-      status: 403,
-    });
+    throw new AppError("session_required", "API keys cannot create or revoke keys: sign in (Authorization: Bearer <access token>)");
   }
   return actor;
 }
@@ -72,7 +70,6 @@ export async function createApiKey(
     const active = await countActiveKeys(tx, owner.userId, input.kind);
     if (active >= MAX_ACTIVE_KEYS) {
       throw new AppError("key_limit_reached", `at most ${MAX_ACTIVE_KEYS} active ${input.kind} keys: revoke one first`, {
-        status: 409,
         details: { limit: MAX_ACTIVE_KEYS },
       });
     }
@@ -133,7 +130,7 @@ export async function revokeApiKey(ctx: Ctx, input: { kind: KeyKind; id: string 
     id !== null && id <= 9223372036854775807n
       ? await revokeKeyOfUser(ctx.sql, { id, userId: owner.userId, kind: input.kind, now: ctx.clock.now() })
       : undefined;
-  if (!row) throw new AppError("api_key_not_found", `no ${input.kind} key ${input.id} of yours`, { status: 404 });
+  if (!row) throw new AppError("api_key_not_found", `no ${input.kind} key ${input.id} of yours`);
   forgetKey(ctx.sql, row.id);
   return row;
 }

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { ALL_PERMISSIONS, anonymous, type Permission, type UserActor } from "@/core/actor";
-import { AppError } from "@/core/errors";
+import { AppError, type ErrorCodeWithStatus } from "@/core/errors";
 import type { Sql } from "@/db/client";
 import type { HonoEnv } from "@/http/env";
 import type { KeyUsage } from "./key-usage";
@@ -26,7 +26,7 @@ export interface AuthenticateDeps {
 
 export const API_KEY_PATTERN = /^mp_(sk|gk)_live_[0-9A-Za-z]{32,}$/;
 
-const unauthorized = (code: string, message: string) => new AppError(code, message, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="machpay"' } });
+const unauthorized = (code: ErrorCodeWithStatus<401>, message: string) => new AppError(code, message, { headers: { "WWW-Authenticate": 'Bearer realm="machpay"' } });
 
 /** Resolves a bearer credential (an access JWT or an API key) into an actor; null when invalid. */
 export async function resolveCredential(deps: AuthenticateDeps, credential: string): Promise<UserActor | AppError> {

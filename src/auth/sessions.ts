@@ -42,7 +42,7 @@ async function issueInFamily(ctx: SessionCtx, sql: Tx, user: UserRow, familyId: 
   return { token, refresh_token: refresh, token_type: "Bearer", expires_in: ctx.accessTtlSeconds, user: toUserDTO(user) };
 }
 
-const invalidRefresh = () => new AppError("invalid_refresh_token", "refresh token is invalid, expired or revoked", { status: 401 });
+const invalidRefresh = () => new AppError("invalid_refresh_token", "refresh token is invalid, expired or revoked");
 
 /**
  * Rotation with reuse detection: a refresh token works once. Presenting an already rotated one
@@ -57,7 +57,7 @@ export async function refreshSession(ctx: SessionCtx, refreshToken: string): Pro
       await revokeFamily(tx, row.family_id, now);
       ctx.log.warn("refresh token reused: family revoked", { user_id: row.user_id, family_id: row.family_id });
       return {
-        error: new AppError("refresh_token_reused", "this refresh token was already used; every session of this login is revoked", { status: 401 }),
+        error: new AppError("refresh_token_reused", "this refresh token was already used; every session of this login is revoked"),
       };
     }
     if (row.expires_at <= now) return { error: invalidRefresh() };
@@ -75,7 +75,7 @@ export async function refreshSession(ctx: SessionCtx, refreshToken: string): Pro
 export async function logout(ctx: SessionCtx, input: { refreshToken?: string | undefined; all?: boolean | undefined }): Promise<void> {
   const now = ctx.clock.now();
   if (input.all) {
-    if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in to end every session", { status: 401 });
+    if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in to end every session");
     await revokeAllOfUser(ctx.sql, ctx.actor.userId, now);
     return;
   }

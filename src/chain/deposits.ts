@@ -28,7 +28,7 @@ export interface DepositOutcome {
 }
 
 const notYours = () =>
-  new AppError("deposit_not_yours", "this transfer did not come from one of your wallets and carries no memo naming you", { status: 403 });
+  new AppError("deposit_not_yours", "this transfer did not come from one of your wallets and carries no memo naming you");
 
 /**
  * Reads a transaction at the configured commitment and checks it is a successful movement of
@@ -39,19 +39,18 @@ export async function inspectDeposit(ctx: DepositCtx, txHash: string): Promise<{
   const tx = await ctx.chain.getTransaction(txHash, ctx.settings.commitment);
   if (!tx) {
     const status = await ctx.chain.getSignatureStatus(txHash);
-    if (!status) throw new AppError("transaction_not_found", "no transaction with this signature is known to the cluster", { status: 404 });
+    if (!status) throw new AppError("transaction_not_found", "no transaction with this signature is known to the cluster");
     throw new AppError("deposit_not_final", `the transaction is ${status.confirmationStatus ?? "processed"}, not yet ${ctx.settings.commitment}; retry shortly`, {
-      status: 409,
       headers: { "Retry-After": "2" },
       details: { confirmation_status: status.confirmationStatus, retryable: true },
     });
   }
   if (tx.meta === null || tx.meta.err !== null) {
-    throw new AppError("transaction_failed", "the transaction failed on chain; nothing was transferred", { status: 422, details: { err: tx.meta?.err ?? null } });
+    throw new AppError("transaction_failed", "the transaction failed on chain; nothing was transferred", { details: { err: tx.meta?.err ?? null } });
   }
   const amount = tokenDelta(tx, ctx.settings.vaultTokenAccount, ctx.settings.mint);
   if (amount <= 0n) {
-    throw new AppError("not_a_deposit", `the transaction moved no ${ctx.settings.mint} into the vault token account ${ctx.settings.vaultTokenAccount}`, { status: 422 });
+    throw new AppError("not_a_deposit", `the transaction moved no ${ctx.settings.mint} into the vault token account ${ctx.settings.vaultTokenAccount}`);
   }
   return { tx, amount, memoUser: memoUserId(memos(tx)), authorities: transferAuthorities(tx, ctx.settings.vaultTokenAccount) };
 }
@@ -83,17 +82,17 @@ export async function creditOnce(ctx: DepositCtx, userId: bigint, amount: bigint
   });
   if (credited) return { status: "credited", userId, amount, txSignature };
   const [earlier] = await ctx.sql<{ user_id: bigint }[]>`SELECT user_id FROM deposits WHERE tx_signature = ${txSignature}`;
-  if (earlier && earlier.user_id !== userId) throw new AppError("deposit_claimed", "this transaction was credited to another account", { status: 409 });
+  if (earlier && earlier.user_id !== userId) throw new AppError("deposit_claimed", "this transaction was credited to another account");
   return { status: "already_credited", userId, amount, txSignature };
 }
 
 /** POST /v1/agent/deposit: the caller names a transaction; it is credited to them once. */
 export async function claimDeposit(ctx: DepositCtx, input: { txHash: string }): Promise<DepositOutcome> {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first");
   const userId = ctx.actor.userId;
   const found = await inspectDeposit(ctx, input.txHash);
   if (found.memoUser !== null) {
-    if (found.memoUser !== userId) throw new AppError("deposit_not_yours", "the transfer's memo names another account", { status: 403 });
+    if (found.memoUser !== userId) throw new AppError("deposit_not_yours", "the transfer's memo names another account");
   } else {
     const mine = await Promise.all(found.authorities.map((w) => ownsWallet(ctx, userId, w)));
     if (!mine.some(Boolean)) throw notYours();

@@ -1,7 +1,7 @@
-import { AppError } from "@/core/errors";
+import { AppError, type PdaRefusalCode } from "@/core/errors";
 import type { Chain } from "./rpc";
 
-export type PdaCheck = { ok: true } | { ok: false; code: string; message: string };
+export type PdaCheck = { ok: true } | { ok: false; code: PdaRefusalCode; message: string };
 
 /**
  * The endpoint PDA proof (lld-backend.md §7.4): the PDA exists and is owned by the MachPay
@@ -21,4 +21,4 @@ export async function verifyEndpointPda(chain: Chain, programId: string, input: 
 }
 
 export const chainNotConfigured = () =>
-  new AppError("chain_not_configured", "this server has no Solana RPC configured (SOLANA_RPC, VAULT_TOKEN_ACCOUNT)", { status: 503 });
+  new AppError("chain_not_configured", "this server has no Solana RPC configured (SOLANA_RPC, VAULT_TOKEN_ACCOUNT)");

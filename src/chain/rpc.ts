@@ -52,12 +52,12 @@ function chainError(err: unknown): AppError {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   const status = (err as { context?: { statusCode?: number } }).context?.statusCode;
   if (status === 429 || /429|Too Many Requests/i.test(text)) {
-    return new AppError("chain_rate_limited", "the Solana RPC is rate limiting us; retry shortly", { status: 503, headers: { "Retry-After": "5" } });
+    return new AppError("chain_rate_limited", "the Solana RPC is rate limiting us; retry shortly", { headers: { "Retry-After": "5" } });
   }
   if (/abort|timeout/i.test(text)) {
-    return new AppError("chain_timeout", "the Solana RPC did not answer in time; retry shortly", { status: 503, headers: { "Retry-After": "5" } });
+    return new AppError("chain_timeout", "the Solana RPC did not answer in time; retry shortly", { headers: { "Retry-After": "5" } });
   }
-  return new AppError("chain_unavailable", "the Solana RPC is unreachable; retry shortly", { status: 503, headers: { "Retry-After": "5" }, cause: err });
+  return new AppError("chain_unavailable", "the Solana RPC is unreachable; retry shortly", { headers: { "Retry-After": "5" }, cause: err });
 }
 
 export class Chain {

@@ -1,6 +1,8 @@
 // Who is calling. Verbs check authorization against this, never against raw headers.
 
 export type Role = "observer" | "architect" | "operator";
+/** The roles a profile gives (an observer has none yet): the ones an operation can require. */
+export type ProfileRole = Exclude<Role, "observer">;
 export type Permission = "read" | "write";
 export type KeyKind = "agent" | "gateway";
 

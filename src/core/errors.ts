@@ -1,47 +1,44 @@
-// One error type for the whole service. Verbs throw AppError with a stable snake_case code;
-// src/http/errors.ts is the only place that turns it into an HTTP response.
+import { ERROR_CODES, type ErrorCode } from "./error-codes";
 
-export const ERROR_STATUS = {
-  invalid_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  conflict: 409,
-  idempotency_conflict: 409,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  precondition_failed: 412,
-  unprocessable: 422,
-  rate_limited: 429,
-  internal_error: 500,
-  not_ready: 503,
-} as const satisfies Record<string, number>;
+export { ERROR_CODES, roleRequired, type ErrorCode, type ErrorCodeWithStatus, type ErrorStatus, type PdaRefusalCode } from "./error-codes";
 
-export type KnownErrorCode = keyof typeof ERROR_STATUS;
+// One error type for the whole service. Verbs throw AppError with a stable snake_case code from
+// ERROR_CODES, which gives its status; src/http/errors.ts is the only place that turns it into
+// an HTTP response.
 
 export interface AppErrorOptions {
-  status?: number;
   details?: Record<string, unknown>;
   headers?: Record<string, string>;
   cause?: unknown;
 }
 
 export class AppError extends Error {
+  readonly code: ErrorCode;
   readonly status: number;
   readonly details: Record<string, unknown> | undefined;
   readonly headers: Record<string, string> | undefined;
 
-  constructor(
-    readonly code: string,
-    message: string,
-    options: AppErrorOptions = {},
-  ) {
+  /** The status is the code's, from ERROR_CODES. */
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "AppError";
-    this.status = options.status ?? ERROR_STATUS[code as KnownErrorCode] ?? 400;
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
     this.details = options.details;
     this.headers = options.headers;
+  }
+
+  /**
+   * An answer whose status is not its code's table entry, because it comes from outside: Hono's
+   * own HTTPException keeps its status under the nearest code (invalid_request, internal_error),
+   * and a refusal replayed under its Idempotency-Key keeps the status it was first answered with.
+   * test/core/error-codes.test.ts lists the files allowed to call it.
+   */
+  static withStatus(code: ErrorCode, status: number, message: string, options: AppErrorOptions = {}): AppError {
+    const err = new AppError(code, message, options);
+    // SAFETY: status is readonly to everyone else; this is its one documented override.
+    (err as { status: number }).status = status;
+    return err;
   }
 }
 

@@ -13,6 +13,7 @@ import m0010 from "../../sql/0010_registry.sql" with { type: "text" };
 import m0011 from "../../sql/0011_realtime.sql" with { type: "text" };
 import m0012 from "../../sql/0012_webhooks.sql" with { type: "text" };
 import m0013 from "../../sql/0013_payment_batch.sql" with { type: "text" };
+import m0014 from "../../sql/0014_payment_events.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0011_realtime.sql", sql: m0011 },
   { name: "0012_webhooks.sql", sql: m0012 },
   { name: "0013_payment_batch.sql", sql: m0013 },
+  { name: "0014_payment_events.sql", sql: m0014 },
 ];

@@ -68,12 +68,14 @@ export function onError(err: Error, c: Context<HonoEnv>): Response {
   if (err instanceof AppError) return errorJson(c, err);
   if (isDatabaseUnavailable(err)) {
     c.get("log")?.warn("database unavailable", { err });
-    return errorJson(c, new AppError("database_unavailable", "the database is unavailable; retry shortly", { status: 503, headers: { "Retry-After": "1" } }));
+    return errorJson(c, new AppError("database_unavailable", "the database is unavailable; retry shortly", { headers: { "Retry-After": "1" } }));
   }
   if (err instanceof HTTPException) {
+    // Hono's own refusals keep their status under the nearest code: the one place a code may
+    // answer another status than its own (a 4xx other than 401 and 413 is invalid_request).
     const status = err.status;
     const code = status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : status >= 500 ? "internal_error" : "invalid_request";
-    return errorJson(c, new AppError(code, status >= 500 ? "internal error" : err.message || "bad request", { status }));
+    return errorJson(c, AppError.withStatus(code, status, status >= 500 ? "internal error" : err.message || "bad request"));
   }
   if (err instanceof SyntaxError && /JSON/i.test(err.message)) {
     return errorJson(c, new AppError("invalid_request", "request body is not valid JSON"));

@@ -1,7 +1,7 @@
 import type { RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { Actor, Permission, Role, UserActor } from "@/core/actor";
-import { AppError } from "@/core/errors";
+import type { Actor, Permission, ProfileRole, Role, UserActor } from "@/core/actor";
+import { AppError, roleRequired, type ErrorCodeWithStatus } from "@/core/errors";
 import type { HonoEnv } from "./env";
 
 // Who may call an operation, declared on its route definition: `...access.role("architect")` in a
@@ -21,7 +21,7 @@ export interface AccessRule {
 
 export const ACCESS_EXTENSION = "x-machpay-access";
 
-const unauthorized = (code: string, message: string) => new AppError(code, message, { status: 401, headers: { "WWW-Authenticate": 'Bearer realm="machpay"' } });
+const unauthorized = (code: ErrorCodeWithStatus<401>, message: string) => new AppError(code, message, { headers: { "WWW-Authenticate": 'Bearer realm="machpay"' } });
 
 /** The signed-in user, or 401. API keys (and device signatures) are held to their permissions: read for GET, write otherwise. */
 export function requireUserActor(actor: Actor, authError: AppError | undefined, method: string): UserActor {
@@ -29,7 +29,7 @@ export function requireUserActor(actor: Actor, authError: AppError | undefined, 
   if (actor.kind !== "user") throw unauthorized("unauthorized", "sign in or send an API key: Authorization: Bearer <token>");
   const needed: Permission = method === "GET" || method === "HEAD" ? "read" : "write";
   if (!actor.permissions.includes(needed)) {
-    throw new AppError("insufficient_permissions", `this API key lacks the "${needed}" permission`, { status: 403 });
+    throw new AppError("insufficient_permissions", `this API key lacks the "${needed}" permission`);
   }
   return actor;
 }
@@ -41,18 +41,16 @@ export function requireUser(): MiddlewareHandler<HonoEnv> {
   };
 }
 
-const ROLE_HINT: Record<Role, string> = {
+const ROLE_HINT: Record<ProfileRole, string> = {
   architect: "create an agent profile first (POST /v1/profile with type agent)",
   operator: "create a vendor profile first (POST /v1/profile with type vendor)",
-  observer: "",
 };
 
-export function requireRole(role: Role): MiddlewareHandler<HonoEnv> {
+export function requireRole(role: ProfileRole): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
     const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
     if (actor.role !== role) {
-      throw new AppError(`${role}_role_required`, `this route needs the ${role} role: ${ROLE_HINT[role]}`, {
-        status: 403,
+      throw new AppError(roleRequired(role), `this route needs the ${role} role: ${ROLE_HINT[role]}`, {
         details: { required_role: role, your_role: actor.role },
       });
     }
@@ -66,7 +64,7 @@ const gatewayOnly = (allowDevice: boolean): MiddlewareHandler<HonoEnv> => async 
   const isGatewayDevice = allowDevice && actor.via === "device" && actor.device?.kind === "vendor";
   if (!isGatewayKey && !isGatewayDevice) {
     const how = allowDevice ? "use a gateway key (mp_gk_live_...)" : "submit payments with a gateway key (mp_gk_live_...)";
-    throw new AppError("gateway_key_required", allowDevice ? `this route is for vendor gateways: ${how}` : how, { status: 403 });
+    throw new AppError("gateway_key_required", allowDevice ? `this route is for vendor gateways: ${how}` : how);
   }
   await next();
 };
@@ -90,7 +88,7 @@ export const access = {
   /** Any signed-in user, whatever the role. */
   user: (credentials: readonly Credential[] = USER_CREDENTIALS) => declare({ role: "any", credentials }, [requireUser()]),
   /** A user holding `role`; `credentials` narrows what the operation's verb accepts (e.g. key management: a session). */
-  role: (role: Role, credentials: readonly Credential[] = USER_CREDENTIALS) => declare({ role, credentials }, [requireRole(role)]),
+  role: (role: ProfileRole, credentials: readonly Credential[] = USER_CREDENTIALS) => declare({ role, credentials }, [requireRole(role)]),
   /** A vendor gateway: its gateway key, or (with `device`) its linked vendor device key. */
   gateway: (options: { device: boolean }) =>
     declare({ role: "operator", credentials: options.device ? ["gateway_key", "device"] : ["gateway_key"] }, [gatewayOnly(options.device)]),

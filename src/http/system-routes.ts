@@ -62,12 +62,12 @@ async function checkReady(deps: SystemDeps) {
     applied = await deps.readiness.appliedMigrations(READY_TIMEOUT_MS);
   } catch (err) {
     deps.logger.warn("readiness: database unreachable", { err });
-    throw new AppError("not_ready", "database unreachable", { status: 503, details: { database: "unreachable" } });
+    throw new AppError("not_ready", "database unreachable", { details: { database: "unreachable" } });
   }
   const names = new Set(applied ?? []);
   const missing = MIGRATIONS.filter((m) => !names.has(m.name)).map((m) => m.name);
   if (missing.length > 0) {
-    throw new AppError("not_ready", "migrations pending", { status: 503, details: { pending_migrations: missing } });
+    throw new AppError("not_ready", "migrations pending", { details: { pending_migrations: missing } });
   }
   return { applied: names.size, expected: MIGRATIONS.length };
 }

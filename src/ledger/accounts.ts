@@ -28,15 +28,14 @@ export async function depositBond(ctx: BondCtx, amount: bigint) {
   const userId = actorUserId(ctx);
   return withTransaction(ctx.sql, async (tx) => {
     const agent = await lockAgentRow(tx, userId);
-    if (!agent?.is_agent) throw new AppError("agent_not_found", "bonds are for agents", { status: 404 });
+    if (!agent?.is_agent) throw new AppError("agent_not_found", "bonds are for agents");
     if (agent.balance < amount) {
       throw new AppError("insufficient_funds", `available balance ${agent.balance} is below ${amount}`, {
-        status: 402,
         details: { available_atomic: agent.balance.toString(), amount_atomic: amount.toString() },
       });
     }
     if (agent.bonded + amount < ctx.minBond) {
-      throw new AppError("bond_below_minimum", `a bond must be at least ${ctx.minBond} atomic units`, { status: 422, details: { min_bond_atomic: ctx.minBond.toString() } });
+      throw new AppError("bond_below_minimum", `a bond must be at least ${ctx.minBond} atomic units`, { details: { min_bond_atomic: ctx.minBond.toString() } });
     }
     return moveBond(tx, userId, amount);
   });
@@ -47,20 +46,20 @@ export async function withdrawBond(ctx: BondCtx, amount: bigint) {
   const userId = actorUserId(ctx);
   return withTransaction(ctx.sql, async (tx) => {
     const agent = await lockAgentRow(tx, userId);
-    if (!agent?.is_agent) throw new AppError("agent_not_found", "bonds are for agents", { status: 404 });
+    if (!agent?.is_agent) throw new AppError("agent_not_found", "bonds are for agents");
     // A suspended agent's bond stays frozen: it is what secures the loss that suspended it.
-    if (agent.status !== "ACTIVE") throw new AppError("agent_suspended", "a suspended agent's bond is frozen; contact support", { status: 403 });
+    if (agent.status !== "ACTIVE") throw new AppError("agent_suspended", "a suspended agent's bond is frozen; contact support");
     if (agent.bonded < amount) {
-      throw new AppError("insufficient_bond", `bonded ${agent.bonded} is below ${amount}`, { status: 402, details: { bonded_atomic: agent.bonded.toString() } });
+      throw new AppError("insufficient_bond", `bonded ${agent.bonded} is below ${amount}`, { details: { bonded_atomic: agent.bonded.toString() } });
     }
     // The agent row is locked, so no new intent can add to what is owed meanwhile.
     const owed = await pendingIntentsOf(tx, userId);
     if (owed > 0n) {
-      throw new AppError("bond_locked", "the agent has intents awaiting settlement; the bond secures them", { status: 409, details: { pending_atomic: owed.toString() } });
+      throw new AppError("bond_locked", "the agent has intents awaiting settlement; the bond secures them", { details: { pending_atomic: owed.toString() } });
     }
     const left = agent.bonded - amount;
     if (left !== 0n && left < ctx.minBond) {
-      throw new AppError("bond_below_minimum", `what remains bonded must be 0 or at least ${ctx.minBond}`, { status: 422, details: { min_bond_atomic: ctx.minBond.toString() } });
+      throw new AppError("bond_below_minimum", `what remains bonded must be 0 or at least ${ctx.minBond}`, { details: { min_bond_atomic: ctx.minBond.toString() } });
     }
     return moveBond(tx, userId, -amount);
   });
@@ -78,7 +77,7 @@ export async function creditDeposit(
     const deposit = await insertDeposit(tx, d);
     if (!deposit) return undefined;
     const credited = await creditBalance(tx, d.userId, d.amount);
-    if (!credited) throw new AppError("not_found", "no such user", { status: 404 });
+    if (!credited) throw new AppError("not_found", "no such user");
     return { depositId: deposit.id, balance: credited.balance };
   });
 }
@@ -93,7 +92,7 @@ export async function setLimits(ctx: Ctx, limits: LimitsRow): Promise<LimitsRow>
 
 export async function getSettings(ctx: Ctx): Promise<SettingsRow> {
   const row = await findSettings(ctx.sql, actorUserId(ctx));
-  if (!row) throw new AppError("agent_not_found", "no agent profile", { status: 404 });
+  if (!row) throw new AppError("agent_not_found", "no agent profile");
   return row;
 }
 
@@ -104,9 +103,9 @@ export async function setSettings(ctx: Ctx, settings: SettingsRow): Promise<Sett
     // The agent row lock waits for a payment batch that read the old mode to commit its intents.
     await lockAgentRow(tx, userId);
     const current = await findSettings(tx, userId);
-    if (!current) throw new AppError("agent_not_found", "no agent profile", { status: 404 });
+    if (!current) throw new AppError("agent_not_found", "no agent profile");
     if (current.settlement_mode === "onchain" && settings.settlement_mode === "ledger" && (await pendingIntentsOf(tx, userId)) > 0n) {
-      throw new AppError("settlement_pending", "intents await settlement; switch modes once they settle", { status: 409 });
+      throw new AppError("settlement_pending", "intents await settlement; switch modes once they settle");
     }
     return (await updateSettings(tx, userId, settings))!;
   });

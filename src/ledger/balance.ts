@@ -15,7 +15,7 @@ export interface LedgerCtx extends Ctx {
 
 export async function getAgentBalance(ctx: LedgerCtx, userId: bigint): Promise<AgentBalance> {
   const row = await agentBalance(ctx.sql, userId);
-  if (!row) throw new AppError("not_found", "no such agent", { status: 404 });
+  if (!row) throw new AppError("not_found", "no such agent");
   return {
     available_atomic: row.available.toString(),
     bonded_atomic: row.bonded.toString(),
@@ -25,7 +25,7 @@ export async function getAgentBalance(ctx: LedgerCtx, userId: bigint): Promise<A
 }
 
 export function actorUserId(ctx: Ctx): bigint {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first");
   return ctx.actor.userId;
 }
 

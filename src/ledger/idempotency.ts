@@ -1,30 +1,26 @@
 import { AppError } from "@/core/errors";
-import { sha256Hex } from "@/core/hash";
-import type { Sql } from "@/db/client";
+import type { Sql, Tx } from "@/db/client";
+import type { IdempotencyKey, IdempotencyStore, IdempotentAnswer } from "@/http/idempotency";
 import type postgres from "postgres";
-import { idempotencyConflict, idempotencyInProgress } from "./engine/errors";
+import { keyInProgress, priorOutcome } from "./engine/prior-outcome";
 import { claimRequests, findIdempotentResponse, storeIdempotentResponses } from "./engine/queries";
-
 import type { PaymentOutcome } from "./engine/types";
+
+// Idempotency-Keys of the ledger's money operations (contract.md "Conventions"): the answer is
+// stored in the same transaction as the money it moved, so a retry can never move money twice.
+// Payments store their outcome through the engine (engine/commit-round.ts); bond moves and payouts
+// store their HTTP answer here.
 
 type TxSql = postgres.TransactionSql<{ bigint: bigint; numeric: bigint }>;
 
-export interface IdempotentAnswer {
-  status: number;
-  body: unknown;
-}
-
-/** What identifies "the same request": method, path and the exact JSON body. */
-export const requestHash = (method: string, path: string, body: unknown) => sha256Hex(`${method} ${path}\n${JSON.stringify(body)}`);
-
 /**
- * Runs a money-moving operation under an Idempotency-Key (contract.md): the key is claimed, the
- * operation runs in a savepoint, and its answer (success or refusal) is stored in the SAME
- * transaction, so a retry either replays that answer or (different body) gets 409.
+ * Runs a money-moving operation under an Idempotency-Key: the key is claimed, the operation runs
+ * in a savepoint, and its answer (success or refusal) is stored in the SAME transaction, so a
+ * retry either replays that answer or (different body) gets 409.
  */
 export async function withIdempotency(
   sql: Sql,
-  key: { userId: bigint; key: string; requestHash: string },
+  key: IdempotencyKey,
   run: (tx: TxSql) => Promise<IdempotentAnswer>,
   renderError: (err: AppError) => IdempotentAnswer,
 ): Promise<IdempotentAnswer & { replayed: boolean }> {
@@ -43,10 +39,19 @@ export async function withIdempotency(
     return answer;
   });
   if (result) return { ...(result as IdempotentAnswer), replayed: false };
-  const stored = await findIdempotentResponse(sql, key.userId, key.key);
-  if (!stored || stored.status_code === 0) throw idempotencyInProgress();
-  if (stored.request_hash !== key.requestHash) throw idempotencyConflict();
-  return { status: stored.status_code, body: stored.response_body, replayed: true };
+  const prior = priorOutcome(await findIdempotentResponse(sql, key.userId, key.key), key.requestHash) ?? keyInProgress();
+  if (prior.kind === "refused") throw prior.error;
+  // SAFETY: these operations store HTTP answers (never payment outcomes): their rows decode as replays.
+  if (prior.kind !== "replay") throw new Error("an Idempotency-Key of a payment was reused on another operation");
+  return { status: prior.status, body: prior.body, replayed: true };
+}
+
+/** The ledger's store for the HTTP layer's sendIdempotent (bond moves, payouts). */
+export function idempotencyStore(sql: Sql): IdempotencyStore<Tx> {
+  return {
+    run: (key, operation, renderError) => withIdempotency(sql, key, operation, renderError),
+    direct: (operation) => operation(sql),
+  };
 }
 
 /**
@@ -54,9 +59,9 @@ export async function withIdempotency(
  * retry gets the first answer even when those checks would refuse it now (an intent past its
  * deadline, a service since deactivated). Undefined when the key is new; the engine claims it.
  */
-export async function earlierAnswer(sql: Sql, key: { userId: bigint; key: string; requestHash: string }): Promise<PaymentOutcome | undefined> {
+export async function earlierAnswer(sql: Sql, key: IdempotencyKey): Promise<PaymentOutcome | undefined> {
   const stored = await findIdempotentResponse(sql, key.userId, key.key);
-  if (!stored || stored.status_code === 0) return undefined;
-  if (stored.request_hash !== key.requestHash) return { kind: "refused", error: idempotencyConflict() };
-  return { kind: "replay", status: stored.status_code, body: stored.response_body };
+  // In flight: the engine's own claim finds it taken, and answers 409 idempotency_in_progress.
+  if (stored?.status_code === 0) return undefined;
+  return priorOutcome(stored, key.requestHash);
 }

@@ -20,10 +20,11 @@ export { payFromApi, payFromGateway, type PayCtx } from "./pay";
 export { PaymentEngine, type EngineOptions } from "./engine/engine";
 export type { PaymentOutcome, PaymentRequest } from "./engine/types";
 export { auditLedger } from "./audit";
+export { relayPaymentEvents, type PaidPayment } from "./payment-events";
 export { confirmIntent, failIntent, type FailedIntent } from "./settlement";
 export { reserveForPayout, returnToVendor, lockVendor } from "./vendor-balance";
-export { withIdempotency, requestHash, type IdempotentAnswer } from "./idempotency";
+export { withIdempotency, idempotencyStore } from "./idempotency";
 export { encodeIntent, decodeIntent, INTENT_LENGTH } from "./intent";
 export { createIntentVerifier, type IntentVerifier } from "./intent-verifier";
 export { BalanceSchema, TransactionSchema, toTransactionDTO, PositiveAtomicSchema } from "./schemas";
-export { idempotencyOf, renderError, send, sendIdempotent } from "./routes/context";
+

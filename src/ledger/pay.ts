@@ -26,7 +26,7 @@ export type Idempotency = PaymentRequest["idempotency"];
 // A vendor profile never changes type or goes away, so a payee found once stays valid.
 const vendors = permanentFacts<bigint, true>();
 
-const vendorNotFound = (to: string) => new AppError("vendor_not_found", `no active vendor or service named ${JSON.stringify(to)}`, { status: 404 });
+const vendorNotFound = (to: string) => new AppError("vendor_not_found", `no active vendor or service named ${JSON.stringify(to)}`);
 
 /** `to` is a service id, or a vendor's user id (digits). */
 async function resolvePayee(ctx: LedgerCtx, to: string): Promise<{ vendorId: bigint; serviceId: string | null }> {
@@ -40,7 +40,7 @@ async function resolvePayee(ctx: LedgerCtx, to: string): Promise<{ vendorId: big
   const service = await resolveService(ctx, to);
   if (!service || !service.is_active) throw vendorNotFound(to);
   if (service.token_mint !== ctx.tokenMint) {
-    throw new AppError("unsupported_mint", "this service is priced in a mint this ledger does not hold", { status: 422 });
+    throw new AppError("unsupported_mint", "this service is priced in a mint this ledger does not hold");
   }
   return { vendorId: service.vendor_id, serviceId: service.id };
 }
@@ -79,22 +79,22 @@ export async function payFromGateway(
   const actor = ctx.actor as UserActor;
   const vendorId = actorUserId(ctx);
   const intent = decodeIntent(input.intent);
-  if (intent.mint !== ctx.tokenMint) throw new AppError("unsupported_mint", `intent mint must be ${ctx.tokenMint}`, { status: 422 });
+  if (intent.mint !== ctx.tokenMint) throw new AppError("unsupported_mint", `intent mint must be ${ctx.tokenMint}`);
   if (intent.amount === 0n || intent.amount > AMOUNT_MAX) throw new AppError("invalid_intent", "intent amount must be between 1 and 2^63-1 atomic units");
-  if (intent.deadline < BigInt(unixSeconds(ctx.clock.now()))) throw new AppError("intent_expired", "the intent's deadline has passed", { status: 422 });
+  if (intent.deadline < BigInt(unixSeconds(ctx.clock.now()))) throw new AppError("intent_expired", "the intent's deadline has passed");
   if (!(await ctx.intentVerifier.verify(intent.bytes, base58Bytes(input.signature)))) {
-    throw new AppError("invalid_intent_signature", "signature does not verify for the intent's agent key", { status: 401 });
+    throw new AppError("invalid_intent_signature", "signature does not verify for the intent's agent key");
   }
   // The gateway named in the intent must be the caller's own linked gateway key.
   const [gateway, agent] = await Promise.all([findLinkedDevice(ctx, intent.gatewayPubkey), findLinkedDevice(ctx, intent.agentPubkey)]);
   if (!gateway || gateway.kind !== "vendor" || gateway.user_id !== vendorId || (actor.device && actor.device.pubkey !== intent.gatewayPubkey)) {
-    throw new AppError("gateway_mismatch", "the intent names a gateway key that is not linked to this vendor", { status: 403 });
+    throw new AppError("gateway_mismatch", "the intent names a gateway key that is not linked to this vendor");
   }
-  if (!agent || agent.kind !== "agent") throw new AppError("agent_not_linked", "the intent's agent key is not linked to an agent profile", { status: 403 });
+  if (!agent || agent.kind !== "agent") throw new AppError("agent_not_linked", "the intent's agent key is not linked to an agent profile");
   let serviceId: string | null = null;
   if (input.serviceId) {
     const service = await resolveService(ctx, input.serviceId);
-    if (!service || service.vendor_id !== vendorId || !service.is_active) throw new AppError("service_not_found", "no active service of this vendor has this id", { status: 404 });
+    if (!service || service.vendor_id !== vendorId || !service.is_active) throw new AppError("service_not_found", "no active service of this vendor has this id");
     serviceId = service.id;
   }
   return ctx.payments.submit({

@@ -128,3 +128,30 @@ export async function listAgentTransactions(sql: Tx, userId: bigint, limit: numb
     ORDER BY created_at DESC, id DESC
     LIMIT ${limit}`;
 }
+
+export interface PaymentEventBatchRow {
+  id: bigint;
+  transaction_ids: string[];
+  balances: [string, string, string][];
+  low_balance: string[];
+}
+
+/**
+ * Takes the oldest payment event batches no other relay holds, deleting them in the caller's
+ * transaction: they are gone only if that transaction commits (after their events went out).
+ */
+export async function claimPaymentEventBatches(sql: Tx, limit: number): Promise<PaymentEventBatchRow[]> {
+  const rows = await sql<PaymentEventBatchRow[]>`
+    DELETE FROM payment_event_batches
+    WHERE id IN (SELECT id FROM payment_event_batches ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+    RETURNING id, transaction_ids, balances, low_balance`;
+  return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+export async function transactionsByIds(sql: Tx, ids: string[]): Promise<TransactionRow[]> {
+  return sql<TransactionRow[]>`
+    SELECT id, hash, from_agent_id, to_vendor_id, service_id, amount_atomic, fee_atomic, token_mint, status,
+           latency_ms, reference, source, region, intent_id, settled_at, created_at
+    FROM transactions
+    WHERE id = ANY(${ids})`;
+}

@@ -25,7 +25,7 @@ async function lockIntent(sql: Tx, id: string): Promise<IntentRow | undefined> {
   return row;
 }
 
-const intentNotFound = () => new AppError("intent_not_found", "no such payment intent", { status: 404 });
+const intentNotFound = () => new AppError("intent_not_found", "no such payment intent");
 
 /** Marks a PENDING intent settled. Returns false when it was not pending (already processed). */
 export async function confirmIntent(sql: Tx, input: { intentId: string; txSignature: string; now: Date }): Promise<boolean> {
@@ -61,7 +61,6 @@ export async function failIntent(
   if (!intent) throw intentNotFound();
   if (intent.vendor_id !== input.vendorId || intent.amount_atomic !== input.amount) {
     throw new AppError("event_mismatch", "vendor_id or amount does not match the intent", {
-      status: 422,
       details: { vendor_id: intent.vendor_id.toString(), amount: intent.amount_atomic.toString() },
     });
   }

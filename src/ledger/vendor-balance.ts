@@ -16,10 +16,9 @@ export async function lockVendor(sql: Tx, vendorId: bigint) {
 /** Takes a payout's amount out of the unsettled balance (the CHECK refuses an overdraw). */
 export async function reserveForPayout(sql: Tx, vendorId: bigint, amount: bigint): Promise<bigint> {
   const vendor = await lockVendor(sql, vendorId);
-  if (!vendor) throw new AppError("vendor_not_found", "no vendor profile", { status: 404 });
+  if (!vendor) throw new AppError("vendor_not_found", "no vendor profile");
   if (vendor.unsettled < amount) {
     throw new AppError("insufficient_funds", `unsettled balance ${vendor.unsettled} is below ${amount}`, {
-      status: 402,
       details: { unsettled_atomic: vendor.unsettled.toString(), amount_atomic: amount.toString() },
     });
   }
@@ -43,7 +42,7 @@ export async function returnToVendor(sql: Tx, vendorId: bigint, amount: bigint):
 /** Reverses an optimistic credit: what the unsettled balance cannot cover becomes debt. */
 export async function reverseVendorCredit(sql: Tx, vendorId: bigint, amount: bigint): Promise<{ fromUnsettled: bigint; toDebt: bigint }> {
   const vendor = await lockVendor(sql, vendorId);
-  if (!vendor) throw new AppError("vendor_not_found", "no vendor profile", { status: 404 });
+  if (!vendor) throw new AppError("vendor_not_found", "no vendor profile");
   const fromUnsettled = vendor.unsettled < amount ? vendor.unsettled : amount;
   const toDebt = amount - fromUnsettled;
   await sql`

@@ -23,7 +23,7 @@ export const MAX_WEBHOOKS = 10;
 export const ID_PATTERN = /^[1-9]\d{0,17}$/;
 
 function owner(ctx: Ctx): UserActor {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first");
   return ctx.actor;
 }
 
@@ -34,7 +34,7 @@ function refused(err: TargetRefused): AppError {
     });
   }
   const code = err.reason === "unresolvable" ? "webhook_url_unresolvable" : "webhook_url_forbidden";
-  return new AppError(code, err.message, { status: 400, details: { reason: err.reason } });
+  return new AppError(code, err.message, { details: { reason: err.reason } });
 }
 
 /** "*" stands for everything, so it is stored alone; other types once each, in a stable order. */
@@ -54,7 +54,6 @@ export async function createWebhook(ctx: WebhookCtx, input: CreateWebhookInput):
     await lockUserWebhooks(tx, user.userId);
     if ((await countWebhooks(tx, user.userId)) >= MAX_WEBHOOKS) {
       throw new AppError("webhook_limit_reached", `at most ${MAX_WEBHOOKS} webhooks per user: delete one first`, {
-        status: 409,
         details: { limit: MAX_WEBHOOKS },
       });
     }
@@ -91,6 +90,6 @@ export async function deleteWebhook(ctx: Ctx, input: { id: string }): Promise<vo
   const user = owner(ctx);
   const id = BigInt(input.id);
   if (!(await deleteWebhookOfUser(ctx.sql, user.userId, id))) {
-    throw new AppError("webhook_not_found", "no such webhook", { status: 404 });
+    throw new AppError("webhook_not_found", "no such webhook");
   }
 }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { findUserById, type CredentialScheme } from "@/auth";
 import { unixSeconds } from "@/core/clock";
 import type { Clock } from "@/core/clock";
-import { AppError } from "@/core/errors";
+import { AppError, type ErrorCodeWithStatus } from "@/core/errors";
 import { isAddressText, isBase58Signature, verifyEd25519 } from "@/core/solana";
 import type { Sql } from "@/db/client";
 import type { HonoEnv } from "@/http/env";
@@ -14,7 +14,7 @@ import { findDeviceKey, type DeviceKeyRow } from "./queries";
 // (never write) with nothing but its key file. Replays are possible within the time window, which
 // is acceptable only because the scheme is read-only.
 
-const unauthorized = (code: string, message: string) => new AppError(code, message, { status: 401 });
+const unauthorized = (code: ErrorCodeWithStatus<401>, message: string) => new AppError(code, message);
 
 export function pathWithQuery(url: string): string {
   const u = new URL(url);
@@ -33,7 +33,6 @@ export async function verifyDeviceCredential(
   const timestamp = Number(ts);
   if (Math.abs(unixSeconds(request.now) - timestamp) > PROOF_WINDOW_SECONDS) {
     return new AppError("proof_expired", `timestamp must be within ${PROOF_WINDOW_SECONDS} s of the server's clock`, {
-      status: 401,
       details: { server_time: unixSeconds(request.now) },
     });
   }

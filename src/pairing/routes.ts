@@ -104,7 +104,7 @@ export function registerPairingRoutes(router: OpenAPIHono<HonoEnv>, deps: Pairin
   router.openapi(deviceRoute, async (c) => {
     const header = c.req.header("authorization") ?? "";
     const match = /^Device\s+(\S+)$/i.exec(header);
-    if (!match) throw new AppError("invalid_device_signature", "expected Authorization: Device <pubkey>:<unix seconds>:<base58 signature>", { status: 401 });
+    if (!match) throw new AppError("invalid_device_signature", "expected Authorization: Device <pubkey>:<unix seconds>:<base58 signature>");
     const verified = await verifyDeviceCredential(match[1]!, { method: c.req.method, pathWithQuery: pathWithQuery(c.req.url), now: deps.clock.now() });
     if (verified instanceof AppError) throw verified;
     const device = await findDeviceKey(deps.sql, verified.pubkey);

@@ -52,16 +52,15 @@ export async function initLink(
   const now = ctx.clock.now();
   if (Math.abs(unixSeconds(now) - input.timestamp) > PROOF_WINDOW_SECONDS) {
     throw new AppError("proof_expired", `timestamp must be within ${PROOF_WINDOW_SECONDS} s of the server's clock (unix seconds)`, {
-      status: 401,
       details: { server_time: unixSeconds(now) },
     });
   }
   const signed = new TextEncoder().encode(linkInitMessage(input.kind, input.pubkey, input.timestamp));
   if (!(await verifyEd25519(input.pubkey, input.signature, signed))) {
-    throw new AppError("invalid_signature", "signature does not verify: sign machpay-link-init:<kind>:<pubkey>:<timestamp> with the key", { status: 401 });
+    throw new AppError("invalid_signature", "signature does not verify: sign machpay-link-init:<kind>:<pubkey>:<timestamp> with the key");
   }
   const linked = await findDeviceKey(ctx.sql, input.pubkey);
-  if (linked) throw new AppError("key_already_linked", "this key is already linked to a profile", { status: 409, details: { kind: linked.kind } });
+  if (linked) throw new AppError("key_already_linked", "this key is already linked to a profile", { details: { kind: linked.kind } });
 
   const deviceCode = newDeviceCode();
   const expiresAt = new Date(now.getTime() + LINK_TTL_SECONDS * 1000);
@@ -75,7 +74,7 @@ export async function initLink(
       now,
       expiresAt,
     });
-    if (row === "proof_used") throw new AppError("proof_already_used", "this signed proof was used already; sign a fresh timestamp", { status: 409 });
+    if (row === "proof_used") throw new AppError("proof_already_used", "this signed proof was used already; sign a fresh timestamp");
     if (row === "code_taken") continue;
     const code = displayUserCode(row.user_code);
     return {
@@ -100,8 +99,8 @@ function parseCode(input: string): string {
   return code;
 }
 
-const expired = () => new AppError("link_code_expired", "this pairing code has expired; run the link command again for a new one", { status: 410 });
-const unknownCode = () => new AppError("link_code_not_found", "no pending pairing request has this code", { status: 404 });
+const expired = () => new AppError("link_code_expired", "this pairing code has expired; run the link command again for a new one");
+const unknownCode = () => new AppError("link_code_not_found", "no pending pairing request has this code");
 
 export interface ApprovedLink {
   status: "approved";
@@ -112,9 +111,9 @@ export interface ApprovedLink {
 
 /** A signed-in person approves a code: the device's key is bound to their profile of the same kind. */
 export async function approveLink(ctx: PairingCtx, input: { code: string }): Promise<ApprovedLink> {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in to approve a device", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in to approve a device");
   if (ctx.actor.via !== "jwt") {
-    throw new AppError("session_required", "approving a device needs a signed-in session, not an API key", { status: 403 });
+    throw new AppError("session_required", "approving a device needs a signed-in session, not an API key");
   }
   const userId = ctx.actor.userId;
   const code = parseCode(input.code);
@@ -126,12 +125,11 @@ export async function approveLink(ctx: PairingCtx, input: { code: string }): Pro
     const profile = await findProfileOfUser({ sql: tx }, userId);
     if (!profile || profile.type !== request.kind) {
       throw new AppError("profile_required", `linking ${request.kind === "agent" ? "an agent" : "a gateway"} needs a ${request.kind} profile: create it first (POST /v1/profile)`, {
-        status: 409,
         details: { required_profile: request.kind, your_profile: profile?.type ?? null },
       });
     }
     const bound = await insertDeviceKey(tx, { pubkey: request.pubkey, kind: request.kind, userId, linkRequestId: request.id, now });
-    if (!bound) throw new AppError("key_already_linked", "this key was linked to a profile meanwhile", { status: 409 });
+    if (!bound) throw new AppError("key_already_linked", "this key was linked to a profile meanwhile");
     await markApproved(tx, request.id, userId, now);
     await recordNotification(tx, userId, "link.approved", { kind: request.kind, pubkey: request.pubkey, profile_name: profile.name });
     return { status: "approved" as const, kind: request.kind, pubkey: request.pubkey, profile: { type: profile.type, name: profile.name } };
@@ -147,14 +145,13 @@ export interface LinkStatus {
 /** The device polls with its device code; polling faster than the interval gets 429 slow_down. */
 export async function linkStatus(ctx: PairingCtx, input: { deviceCode: string }): Promise<LinkStatus> {
   const request = await findByDeviceCodeHash(ctx.sql, sha256Hex(input.deviceCode));
-  if (!request) throw new AppError("link_request_not_found", "unknown device_code", { status: 404 });
+  if (!request) throw new AppError("link_request_not_found", "unknown device_code");
   const now = ctx.clock.now();
   // One second of slack: a client sleeping exactly `interval` between polls must not be punished
   // for timer jitter.
   const minGapMs = Math.max(0, ctx.pollIntervalSeconds - 1) * 1000;
   if (!(await recordPoll(ctx.sql, request.id, now, minGapMs))) {
     throw new AppError("slow_down", `poll at most every ${ctx.pollIntervalSeconds} s`, {
-      status: 429,
       headers: { "Retry-After": String(ctx.pollIntervalSeconds) },
       details: { interval: ctx.pollIntervalSeconds },
     });
@@ -181,7 +178,7 @@ export interface LinkRequestView {
 
 /** What the console shows before approval: which key, of which kind, asks to be linked. */
 export async function viewLinkRequest(ctx: PairingCtx, input: { code: string }): Promise<LinkRequestView> {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in to see a pairing request", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in to see a pairing request");
   const code = parseCode(input.code);
   const request = await findLatestByCode(ctx.sql, code);
   if (!request) throw unknownCode();

@@ -75,7 +75,7 @@ async function onIntent(tx: TxOf, event: ReconEvent, intentId: string, now: Date
 
 async function onPayout(tx: TxOf, event: ReconEvent, payoutId: string, now: Date): Promise<boolean> {
   const payout = await lockPayout(tx, payoutId);
-  if (!payout) throw new AppError("payout_not_found", "no such payout", { status: 404 });
+  if (!payout) throw new AppError("payout_not_found", "no such payout");
   if (payout.status !== "PENDING" && payout.status !== "PROCESSING") return false;
   if (event.type === "settlement.confirmed") {
     await setPayoutOutcome(tx, payoutId, { status: "CONFIRMED", txHash: event.tx_signature, reason: null, now });

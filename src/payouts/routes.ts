@@ -3,7 +3,8 @@ import type { Context, MiddlewareHandler } from "hono";
 import { access, guarded, requireUserActor } from "@/http/guards";
 import { AppError } from "@/core/errors";
 import { decimalToAtomic, parseAtomic } from "@/core/money";
-import { sendIdempotent } from "@/ledger";
+import { idempotencyStore } from "@/ledger";
+import { sendIdempotent } from "@/http/idempotency";
 import { ctxOf } from "@/http/context";
 import type { BaseDeps } from "@/http/module";
 import type { HonoEnv } from "@/http/env";
@@ -94,7 +95,7 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDep
     };
     const actor = requireUserActor(ctx.actor, c.get("authError"), c.req.method);
     // /withdraw is /payout's alias: one Idempotency-Key means one payout on either path.
-    return sendIdempotent(c, deps.sql, actor.userId, body, run, "/v1/vendor/payout");
+    return sendIdempotent(c, idempotencyStore(deps.sql), actor.userId, body, run, "/v1/vendor/payout");
   };
   router.openapi(payoutRoute("/v1/vendor/payout", "requestPayout"), (c) => handlePayout(c, c.req.valid("json")));
   router.openapi(payoutRoute("/v1/vendor/withdraw", "requestWithdrawal"), (c) => handlePayout(c, c.req.valid("json")));
@@ -108,10 +109,10 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDep
   // The signature covers the raw bytes, so it is checked (route middleware) before the body is parsed.
   const reconSigned: MiddlewareHandler<HonoEnv> = async (c, next) => {
     const secret = deps.config.RECON_WEBHOOK_SECRET;
-    if (!secret) throw new AppError("recon_disabled", "RECON_WEBHOOK_SECRET is not configured", { status: 503 });
+    if (!secret) throw new AppError("recon_disabled", "RECON_WEBHOOK_SECRET is not configured");
     const raw = await c.req.text();
     if (!verifyReconSignature(secret, raw, c.req.header("x-machpay-signature"))) {
-      throw new AppError("invalid_signature", "X-MachPay-Signature must be sha256=<hex HMAC-SHA-256 of the raw body>", { status: 401 });
+      throw new AppError("invalid_signature", "X-MachPay-Signature must be sha256=<hex HMAC-SHA-256 of the raw body>");
     }
     await next();
   };

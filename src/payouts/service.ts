@@ -12,7 +12,7 @@ export interface PayoutCtx extends Ctx {
 }
 
 function vendorIdOf(ctx: Ctx): bigint {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first");
   return ctx.actor.userId;
 }
 
@@ -27,12 +27,12 @@ export async function requestPayout(
   const vendorId = vendorIdOf(ctx);
   return withTransaction(ctx.sql, async (tx) => {
     const vendor = await lockVendor(tx, vendorId);
-    if (!vendor) throw new AppError("vendor_not_found", "no vendor profile", { status: 404 });
+    if (!vendor) throw new AppError("vendor_not_found", "no vendor profile");
     const destination = input.destinationWallet ?? vendor.withdrawal_address;
     // A leaked gateway key must not be able to send earnings elsewhere: only a signed-in
     // session may pay out to another wallet than the profile's withdrawal address.
     if (destination !== vendor.withdrawal_address && ctx.actor.kind === "user" && ctx.actor.via !== "jwt") {
-      throw new AppError("session_required", "paying out to another wallet than the profile's withdrawal address needs a signed-in session", { status: 403 });
+      throw new AppError("session_required", "paying out to another wallet than the profile's withdrawal address needs a signed-in session");
     }
     if (!destination) {
       throw new AppError("invalid_request", "destinationWallet is required (the profile has no withdrawal address)", {
@@ -41,13 +41,13 @@ export async function requestPayout(
     }
     const existing = await findPayoutByReference(tx, vendorId, input.reference);
     if (existing) {
-      throw new AppError("duplicate_reference", "a payout with this reference exists", { status: 409, details: { payout_id: existing.id } });
+      throw new AppError("duplicate_reference", "a payout with this reference exists", { details: { payout_id: existing.id } });
     }
     await reserveForPayout(tx, vendorId, input.amount);
     const now = ctx.clock.now();
     const payout = await insertPayout(tx, { id: newId("po"), vendorId, amount: input.amount, mint: ctx.tokenMint, destination, reference: input.reference, now });
     // The unique (vendor, reference) also stands behind the check above against a concurrent twin.
-    if (!payout) throw new AppError("duplicate_reference", "a payout with this reference exists", { status: 409 });
+    if (!payout) throw new AppError("duplicate_reference", "a payout with this reference exists");
     await recordNotification(tx, vendorId, "payout.requested", { payout_id: payout.id, amount_atomic: input.amount.toString() });
     return payout;
   });
@@ -63,6 +63,6 @@ export async function listPayouts(ctx: Ctx, input: { limit: number; cursor?: str
 
 export async function getVendorStats(ctx: Ctx) {
   const row = await vendorStats(ctx.sql, vendorIdOf(ctx));
-  if (!row) throw new AppError("vendor_not_found", "no vendor profile", { status: 404 });
+  if (!row) throw new AppError("vendor_not_found", "no vendor profile");
   return row;
 }

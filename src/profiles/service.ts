@@ -6,7 +6,7 @@ import { findProfile, insertProfile, type ProfileRow } from "./queries";
 import type { CreateProfileInput } from "./schemas";
 
 function userIdOf(ctx: Ctx): bigint {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first");
   return ctx.actor.userId;
 }
 
@@ -27,7 +27,7 @@ export async function createProfile(ctx: Ctx, input: CreateProfileInput): Promis
       base_price_atomic: input.type === "vendor" ? BigInt(input.base_price_atomic) : null,
     });
     if (!row) {
-      throw new AppError("profile_exists", "this user already has a profile", { status: 409 });
+      throw new AppError("profile_exists", "this user already has a profile");
     }
     await setUserRole(tx, userId, input.type === "agent" ? "architect" : "operator");
     return row;
@@ -36,7 +36,7 @@ export async function createProfile(ctx: Ctx, input: CreateProfileInput): Promis
 
 export async function getProfile(ctx: Ctx): Promise<ProfileRow> {
   const row = await findProfile(ctx.sql, userIdOf(ctx));
-  if (!row) throw new AppError("profile_not_found", "this user has no profile yet: POST /v1/profile", { status: 404 });
+  if (!row) throw new AppError("profile_not_found", "this user has no profile yet: POST /v1/profile");
   return row;
 }
 

@@ -24,6 +24,12 @@ export interface PublishOptions {
 export interface Broker {
   /** Never blocks the caller on a slow subscriber: delivery is queued per subscriber. */
   publish(topic: string, type: string, data: unknown, options?: PublishOptions): void;
+  /**
+   * Publishes these events now and resolves once they are stored for every instance (postgres) or
+   * handed to this instance's subscribers (memory); rejects when they could not be, so that a
+   * caller delivering at least once keeps them. publish() instead queues and, under a backlog, drops.
+   */
+  publishNow(events: readonly { topic: string; type: string; data: unknown }[]): Promise<void>;
   /** Listeners must not block: they are called synchronously, in id order. */
   subscribe(topics: readonly string[], listener: Listener): () => void;
   /** Events after `afterId` on these topics still in the bounded history, oldest first. */

@@ -1,11 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { BalanceSchema, TransactionSchema, toTransactionDTO, type PaymentOutcome, type PaymentRequest } from "@/ledger";
+import { BalanceSchema, TransactionSchema, toTransactionDTO, type PaidPayment } from "@/ledger";
 import { NetworkStatsSchema, regionOf, TickerItemSchema, type TickerItem } from "@/public";
-import type { Broker } from "./broker";
 import { userTopic } from "./topics";
 
 // The event catalogue: what each topic carries (documented in the OpenAPI document), and the
-// payment engine's hook that publishes payments.
+// events of a paid payment.
 
 export const ConnectedEventSchema = z
   .object({ topics: z.array(z.string()), resumed_from: z.string().nullable().openapi({ description: "The Last-Event-ID resumed from, if any" }) })
@@ -44,8 +43,8 @@ export const StreamEventSchema = z
   ])
   .openapi("StreamEvent");
 
-export function tickerOf(p: PaymentRequest, outcome: Extract<PaymentOutcome, { kind: "paid" }>): TickerItem {
-  const t = outcome.transaction;
+export function tickerOf(payment: PaidPayment): TickerItem {
+  const t = payment.transaction;
   const region = regionOf(t.region);
   return {
     id: t.id,
@@ -58,35 +57,37 @@ export function tickerOf(p: PaymentRequest, outcome: Extract<PaymentOutcome, { k
     lat: region?.lat ?? null,
     lng: region?.lng ?? null,
     latency_ms: t.latency_ms,
-    source: p.source,
-    simulated: p.source === "simulation",
+    source: t.source,
+    simulated: t.source === "simulation",
     created_at: t.created_at.toISOString(),
   };
 }
 
-/** What the payment engine calls after each COMMIT: ticker, payment sent/received, low balance. */
-export function paymentEvents(broker: Broker): (payments: PaymentRequest[], outcomes: PaymentOutcome[]) => void {
-  return (payments, outcomes) => {
-    outcomes.forEach((outcome, i) => {
-      const p = payments[i];
-      if (!p || outcome.kind !== "paid") return;
-      const transaction = toTransactionDTO(outcome.transaction);
-      const balance = {
-        available_atomic: outcome.balance.available_atomic.toString(),
-        bonded_atomic: outcome.balance.bonded_atomic.toString(),
-        pending_atomic: outcome.balance.pending_atomic.toString(),
-        token_mint: outcome.transaction.token_mint,
-      };
-      broker.publish("ticker", "ticker", tickerOf(p, outcome));
-      broker.publish(userTopic(p.agentId), "payment.sent", { transaction, balance });
-      broker.publish(userTopic(p.vendorId), "payment.received", { transaction });
-      if (outcome.lowBalance) {
-        broker.publish(userTopic(p.agentId), "balance.low", {
-          available_atomic: balance.available_atomic,
-          token_mint: balance.token_mint,
-          transaction_id: transaction.id,
-        });
-      }
-    });
+/**
+ * A paid payment's events: the anonymized ticker, payment.sent to the agent (with its balance
+ * after), payment.received to the vendor, and balance.low when it crossed the agent's threshold.
+ * Each names the transaction, which is how a subscriber drops one delivered twice.
+ */
+export function paymentEventsOf(payment: PaidPayment): { topic: string; type: string; data: unknown }[] {
+  const t = payment.transaction;
+  const transaction = toTransactionDTO(t);
+  const balance = {
+    available_atomic: payment.balance.available_atomic.toString(),
+    bonded_atomic: payment.balance.bonded_atomic.toString(),
+    pending_atomic: payment.balance.pending_atomic.toString(),
+    token_mint: t.token_mint,
   };
+  const events: { topic: string; type: string; data: unknown }[] = [
+    { topic: "ticker", type: "ticker", data: tickerOf(payment) },
+    { topic: userTopic(t.from_agent_id), type: "payment.sent", data: { transaction, balance } },
+    { topic: userTopic(t.to_vendor_id), type: "payment.received", data: { transaction } },
+  ];
+  if (payment.lowBalance) {
+    events.push({
+      topic: userTopic(t.from_agent_id),
+      type: "balance.low",
+      data: { available_atomic: balance.available_atomic, token_mint: balance.token_mint, transaction_id: transaction.id }
+    });
+  }
+  return events;
 }

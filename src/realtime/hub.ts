@@ -20,14 +20,13 @@ export class StreamHub {
   /** Takes a slot for a user (null: anonymous, uncapped); throws 429 past the cap. */
   admit(userKey: string | null, max: number): () => void {
     if (this.closing) {
-      throw new AppError("shutting_down", "this server is shutting down; reconnect in a moment", { status: 503, headers: { "Retry-After": "1" } });
+      throw new AppError("shutting_down", "this server is shutting down; reconnect in a moment", { headers: { "Retry-After": "1" } });
     }
     if (userKey === null) return () => {};
     const open = this.perUser.get(userKey) ?? 0;
     if (open >= max) {
       const reset = Math.ceil(Date.now() / 1000) + RETRY_AFTER_SECONDS;
       throw new AppError("too_many_streams", `at most ${max} event streams per user are open at once; close one first`, {
-        status: 429,
         headers: {
           "Retry-After": String(RETRY_AFTER_SECONDS),
           "X-RateLimit-Limit": String(max),

@@ -12,9 +12,10 @@ import { hubOf } from "./hub";
 import { createMemoryBroker } from "./memory-broker";
 import { createPostgresBroker } from "./postgres-broker";
 import { startNotificationRelay } from "./relay";
+import { startPaymentEventRelay } from "./payment-relay";
 
 export type { Broker, BrokerEvent, Listener, PublishOptions } from "./broker";
-export { paymentEvents, StreamEventSchema } from "./events";
+export { StreamEventSchema } from "./events";
 export type { RealtimeDeps } from "./deps";
 export { userTopic } from "./topics";
 
@@ -35,7 +36,7 @@ export interface RealtimeOptions {
 }
 
 /**
- * Stats loop and notification relay; returns their stop function, which also ends every SSE
+ * Stats loop and the notification and payment event relays; returns their stop function, which also ends every SSE
  * stream (main.ts runs it before the server drains in-flight requests).
  */
 export function startRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}): () => Promise<void> {
@@ -58,12 +59,13 @@ export function startRealtime(deps: RealtimeDeps, options: RealtimeOptions = {})
   const stats = setInterval(() => void publishStats(), options.statsMs ?? 2000);
   stats.unref?.();
   const stopRelay = startNotificationRelay(deps.sql, deps.broker, log);
+  const stopPayments = startPaymentEventRelay({ sql: deps.sql, broker: deps.broker, logger: log, waker: deps.paymentEvents });
 
   let stopping: Promise<void> | undefined;
   return () =>
     (stopping ??= (async () => {
       clearInterval(stats);
-      await stopRelay();
+      await Promise.all([stopRelay(), stopPayments()]);
       await hub.closeAll(options.shutdownGraceMs ?? 1000);
     })());
 }

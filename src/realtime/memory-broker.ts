@@ -54,6 +54,9 @@ export function createMemoryBroker(options: { historySize: number; logger: Logge
       remember(event);
       enqueue(event);
     },
+    async publishNow(events) {
+      for (const e of events) this.publish(e.topic, e.type, e.data);
+    },
     subscribe: fanout.subscribe,
     async history(topics, afterId) {
       const after = Number(afterId);

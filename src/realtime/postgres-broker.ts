@@ -139,6 +139,12 @@ export function createPostgresBroker(sql: Sql, options: { historySize: number; l
       // Events published in the same tick go out in one transaction and one NOTIFY.
       if (!flushing) queueMicrotask(scheduleFlush);
     },
+    async publishNow(events) {
+      if (closed) throw new Error("the broker is closed");
+      for (let i = 0; i < events.length; i += FLUSH_BATCH) {
+        await appendEvents(sql, EVENTS_CHANNEL, eventJson(events.slice(i, i + FLUSH_BATCH)), notifyPayload);
+      }
+    },
     subscribe: fanout.subscribe,
     async history(topics, afterId) {
       const after = BigInt(afterId);

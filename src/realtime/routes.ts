@@ -48,7 +48,7 @@ async function streamActor(deps: RealtimeDeps, c: Context<HonoEnv>, accessToken:
   if (actor.kind === "user" || accessToken === undefined) return actor;
   // Query strings end up in proxy logs: only short-lived access tokens go there, never API keys.
   if (accessToken.startsWith("mp_")) {
-    throw new AppError("invalid_token", "send API keys in the Authorization header, not in the URL", { status: 401 });
+    throw new AppError("invalid_token", "send API keys in the Authorization header, not in the URL");
   }
   const resolved = await resolveCredential(deps, accessToken);
   if (resolved instanceof AppError) throw resolved;

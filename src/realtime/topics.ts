@@ -29,12 +29,11 @@ export function authorizeTopics(topics: readonly string[], actor: Actor): void {
     if (!topic.startsWith("user:")) continue;
     if (actor.kind !== "user") {
       throw new AppError("unauthorized", `${topic} is private: send its user's token (Authorization header or access_token)`, {
-        status: 401,
         headers: { "WWW-Authenticate": 'Bearer realm="machpay"' },
       });
     }
     if (topic !== userTopic(actor.userId)) {
-      throw new AppError("forbidden", `${topic} belongs to another user`, { status: 403, details: { topic } });
+      throw new AppError("forbidden", `${topic} belongs to another user`, { details: { topic } });
     }
   }
 }

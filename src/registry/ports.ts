@@ -1,3 +1,4 @@
+import type { PdaRefusalCode } from "@/core/errors";
 import type { Ctx } from "@/db/context";
 
 /**
@@ -5,7 +6,7 @@ import type { Ctx } from "@/db/context";
  * MACHPAY_PROGRAM_ID, and was created by the transaction. Injected (deps.pdaVerifier) so the
  * registry does not depend on the chain module; without it, proofs cannot be checked.
  */
-export type PdaVerifier = (input: { pdaAddress: string; txSignature: string }) => Promise<{ ok: true } | { ok: false; code: string; message: string }>;
+export type PdaVerifier = (input: { pdaAddress: string; txSignature: string }) => Promise<{ ok: true } | { ok: false; code: PdaRefusalCode; message: string }>;
 
 /** What the registry's write verbs need beyond the common context. */
 export interface RegistryCtx extends Ctx {

@@ -24,19 +24,19 @@ import type { RegisterEndpointBody, UpdateEndpointBody } from "./schemas";
 // it registers; ids are public and first come, first served.
 
 function vendorIdOf(ctx: Ctx): bigint {
-  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first", { status: 401 });
+  if (ctx.actor.kind !== "user") throw new AppError("unauthorized", "sign in first");
   return ctx.actor.userId;
 }
 
 const idTaken = (id: string) =>
-  new AppError("service_id_taken", `the service id "${id}" belongs to another vendor; choose another id`, { status: 409, details: { id } });
+  new AppError("service_id_taken", `the service id "${id}" belongs to another vendor; choose another id`, { details: { id } });
 
-const serviceNotFound = (id: string) => new AppError("service_not_found", `no service with id "${id}"`, { status: 404, details: { id } });
+const serviceNotFound = (id: string) => new AppError("service_not_found", `no service with id "${id}"`, { details: { id } });
 
 async function verifyProof(ctx: RegistryCtx, body: { tx_signature?: string | undefined; pda_address?: string | undefined }) {
   if (body.tx_signature === undefined || body.pda_address === undefined) return;
   if (!ctx.pdaVerifier) {
-    throw new AppError("chain_unavailable", "the on-chain proof (tx_signature, pda_address) cannot be checked on this server; retry later or register without it", { status: 503 });
+    throw new AppError("chain_unavailable", "the on-chain proof (tx_signature, pda_address) cannot be checked on this server; retry later or register without it");
   }
   let result: Awaited<ReturnType<PdaVerifier>>;
   try {
@@ -44,11 +44,10 @@ async function verifyProof(ctx: RegistryCtx, body: { tx_signature?: string | und
   } catch (err) {
     if (err instanceof AppError) throw err;
     ctx.log.warn("endpoint PDA proof could not be checked", { err });
-    throw new AppError("chain_unavailable", "the Solana RPC could not be reached to check the proof; retry later", { status: 503 });
+    throw new AppError("chain_unavailable", "the Solana RPC could not be reached to check the proof; retry later");
   }
   if (!result.ok) {
     throw new AppError(result.code, result.message, {
-      status: result.code === "chain_unavailable" ? 503 : 400,
       details: { pda_address: body.pda_address, tx_signature: body.tx_signature },
     });
   }
@@ -109,7 +108,7 @@ export async function registerEndpoint(ctx: RegistryCtx, body: RegisterEndpointB
       return written;
     }
     if (body.id !== undefined) throw idTaken(body.id);
-    throw new AppError("service_id_taken", "no free id could be derived from this name; give an id", { status: 409 });
+    throw new AppError("service_id_taken", "no free id could be derived from this name; give an id");
   });
   ctx.afterWrite();
   return { row: { ...result.row, indexed: false }, created: result.inserted };

@@ -32,7 +32,7 @@ beforeAll(async () => {
     throw new Error("connection string postgres://secret@db leaked?");
   });
   t.built.app.get("/test/domain", () => {
-    throw new AppError("insufficient_funds", "available balance is 5, payment needs 7", { status: 402, details: { available_atomic: "5" } });
+    throw new AppError("insufficient_funds", "available balance is 5, payment needs 7", { details: { available_atomic: "5" } });
   });
 });
 afterAll(() => t.close());

@@ -256,12 +256,12 @@ describe("POST /v1/vendor/endpoints", () => {
 
     test("a proof the chain refuses: 400 with the verifier's code, nothing stored", async () => {
       const r = await withVerifier(
-        async () => ({ ok: false, code: "pda_not_owned_by_program", message: "the account is not owned by the MachPay program" }),
+        async () => ({ ok: false, code: "pda_wrong_owner", message: "the account is not owned by the MachPay program" }),
         () => register(vendor, endpointBody({ id: "pda-bad", ...proof })),
       );
       expect({ status: r.status, code: r.body.error.code, message: r.body.error.message }).toEqual({
         status: 400,
-        code: "pda_not_owned_by_program",
+        code: "pda_wrong_owner",
         message: "the account is not owned by the MachPay program",
       });
       expect(await serviceRows("pda-bad")).toHaveLength(0);

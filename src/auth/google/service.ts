@@ -17,13 +17,13 @@ const MAX_NAME_CHARS = 100;
 /** Signs in with a Google ID token: the account of this Google subject, else of its verified email. */
 export async function loginWithGoogle(ctx: GoogleLoginCtx, input: { idToken: string }): Promise<SessionDTO> {
   if (!ctx.google) {
-    throw new AppError("google_login_disabled", "Google sign-in is not enabled on this server (GOOGLE_CLIENT_ID is unset)", { status: 503 });
+    throw new AppError("google_login_disabled", "Google sign-in is not enabled on this server (GOOGLE_CLIENT_ID is unset)");
   }
   const identity = await ctx.google.verify(input.idToken, ctx.clock.now(), ctx.log);
   const email = identity.email;
   if (!email) throw invalidIdToken("it carries no email address (request the email scope)");
   if (!identity.emailVerified) {
-    throw new AppError("email_not_verified", "Google has not verified this account's email address", { status: 401 });
+    throw new AppError("email_not_verified", "Google has not verified this account's email address");
   }
   const user = await withTransaction(ctx.sql, (tx) => findOrCreateUser(tx, identity.sub, email, displayName(identity)));
   return issueSession(ctx, user);
@@ -45,9 +45,7 @@ async function findOrCreateUser(tx: Tx, sub: string, email: string, name: string
   if (!updated) {
     // Another Google account already owns this email's account (e.g. an address that moved
     // between Google accounts): relinking would hand the account to whoever holds the new one.
-    throw new AppError("google_account_conflict", "this email's account is linked to a different Google account; sign in with that one or with an email code", {
-      status: 409,
-    });
+    throw new AppError("google_account_conflict", "this email's account is linked to a different Google account; sign in with that one or with an email code");
   }
   return updated;
 }

@@ -62,7 +62,7 @@ export function createGoogleVerifier(options: GoogleVerifierOptions): GoogleVeri
       } catch (err) {
         if (err instanceof JwksUnavailable) {
           log.warn("Google JWKS unreachable", { err: err.cause, jwks_url: options.jwksUrl });
-          throw new AppError("google_unavailable", "cannot reach Google to check the ID token; try again shortly", { status: 503 });
+          throw new AppError("google_unavailable", "cannot reach Google to check the ID token; try again shortly");
         }
         if (err instanceof errors.JOSEError) throw invalidIdToken(reasonOf(err));
         throw err;
@@ -91,7 +91,7 @@ function separateFetchFailures(remote: JWTVerifyGetKey): JWTVerifyGetKey {
 }
 
 export const invalidIdToken = (reason: string) =>
-  new AppError("invalid_id_token", `Google ID token refused: ${reason}`, { status: 401 });
+  new AppError("invalid_id_token", `Google ID token refused: ${reason}`);
 
 /** A reason in our words: never the token, never jose's internals. */
 function reasonOf(err: InstanceType<typeof errors.JOSEError>): string {

@@ -111,14 +111,12 @@ async function mailFailed(ctx: SendOtpCtx, otpId: bigint, err: unknown): Promise
   ctx.log.error("sign-in code mail failed", { otp_id: otpId, err: info });
   await invalidateOtp(ctx.sql, otpId, ctx.clock.now());
   throw new AppError("mail_unavailable", "the sign-in code could not be mailed right now; retry shortly", {
-    status: 503,
     headers: { "Retry-After": "30" },
   });
 }
 
 const otpInvalid = (attemptsRemaining?: number) =>
   new AppError("otp_invalid", "the code is wrong, already used, or was replaced by a newer one", {
-    status: 401,
     ...(attemptsRemaining === undefined ? {} : { details: { attempts_remaining: attemptsRemaining } }),
   });
 
@@ -135,10 +133,10 @@ export async function verifyOtp(ctx: VerifyOtpCtx, input: { email: string; code:
     if (!row || row.consumed_at) return { error: otpInvalid() };
     if (row.invalidated_at) {
       if (row.attempts < OTP_MAX_ATTEMPTS) return { error: otpInvalid() };
-      return { error: new AppError("otp_exhausted", "too many wrong tries killed this code; request a new one", { status: 401 }) };
+      return { error: new AppError("otp_exhausted", "too many wrong tries killed this code; request a new one") };
     }
     if (row.expires_at <= now) {
-      return { error: new AppError("otp_expired", "the code has expired; request a new one", { status: 401 }) };
+      return { error: new AppError("otp_expired", "the code has expired; request a new one") };
     }
     if (!sameDigest(row.code_hash, hashCode(ctx.secrets, email, input.code))) {
       const attempts = await recordWrongAttempt(tx, row.id, now, OTP_MAX_ATTEMPTS);

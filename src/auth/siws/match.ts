@@ -1,4 +1,4 @@
-import { AppError } from "@/core/errors";
+import { AppError, type ErrorCodeWithStatus } from "@/core/errors";
 import { FIELDS, type SiwsMessage } from "./message";
 
 // What a signed SIWS message must say, given the challenge this server issued for its nonce.
@@ -23,8 +23,8 @@ const CHALLENGE_FIELDS: readonly (readonly [keyof SiwsMessage, string])[] = [
   ...FIELDS.filter(([key]) => key !== "notBefore" && key !== "requestId"),
 ];
 
-const unauthorized = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(code, message, { status: 401, ...(details ? { details } : {}) });
+const unauthorized = (code: ErrorCodeWithStatus<401>, message: string, details?: Record<string, unknown>) =>
+  new AppError(code, message, details ? { details } : {});
 
 /** The first reason the signed message is refused, if any. */
 export function checkSignedMessage(signed: SiwsMessage, issued: SiwsMessage, now: Date): AppError | undefined {

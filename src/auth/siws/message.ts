@@ -76,7 +76,7 @@ export function buildSiwsMessage(m: SiwsMessage): string {
 }
 
 const malformed = (reason: string) =>
-  new AppError("siws_message_malformed", `message is not a Sign-In-With-Solana message: ${reason}`, { status: 400, details: { reason } });
+  new AppError("siws_message_malformed", `message is not a Sign-In-With-Solana message: ${reason}`, { details: { reason } });
 
 const isFieldLine = (line: string) => line === RESOURCES_TAG || FIELDS.some(([, tag]) => line.startsWith(`${tag}: `));
 

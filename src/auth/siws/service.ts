@@ -1,6 +1,6 @@
 import type { Ctx } from "@/db/context";
 import { unixSeconds } from "@/core/clock";
-import { AppError } from "@/core/errors";
+import { AppError, type ErrorCodeWithStatus } from "@/core/errors";
 import { randomBase62 } from "@/core/ids";
 import { verifyEd25519 } from "@/core/solana";
 import { withTransaction } from "@/db/transaction";
@@ -78,7 +78,7 @@ export interface WalletLogin {
   nonce?: string | undefined;
 }
 
-const unauthorized = (code: string, message: string) => new AppError(code, message, { status: 401 });
+const unauthorized = (code: ErrorCodeWithStatus<401>, message: string) => new AppError(code, message);
 const nonceInvalid = () => unauthorized("nonce_invalid", "unknown nonce, or not issued for this address; request a new challenge");
 
 /**
@@ -119,7 +119,6 @@ function signedPayload(input: WalletLogin): { nonce: string; signed: Uint8Array;
   const siws = parseSiwsMessage(input.message);
   if (!siws.nonce) {
     throw new AppError("siws_message_malformed", "message has no 'Nonce:' line; sign the message from POST /v1/auth/challenge", {
-      status: 400,
       details: { reason: "no Nonce line" },
     });
   }

@@ -53,7 +53,6 @@ export function rateLimitHeaders(r: LimitResult): Record<string, string> {
 
 export function rateLimitedError(r: LimitResult, message = "too many requests; retry later"): AppError {
   return new AppError("rate_limited", message, {
-    status: 429,
     headers: { ...rateLimitHeaders(r), "Retry-After": String(r.retryAfter) },
     details: { retry_after_seconds: r.retryAfter, limit: r.limit },
   });

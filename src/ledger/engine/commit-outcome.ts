@@ -11,8 +11,8 @@ import type { PaymentOutcome } from "./types";
 export class CommitUnknown extends Error {
   constructor(
     override readonly cause: unknown,
-    readonly outcomes: PaymentOutcome[],
-    readonly taken: Set<number>,
+    /** What the batch answers if it committed, by position in the batch. */
+    readonly outcomes: Map<number, PaymentOutcome>,
     /** A transaction row the batch inserts (none when it paid nothing: then it moved no money). */
     readonly marker: string | undefined,
   ) {

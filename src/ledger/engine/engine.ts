@@ -17,8 +17,8 @@ export interface EngineOptions {
   maxConcurrent: number;
   /** A payment's COMMIT must be sent within this many ms of its request's arrival (PAYMENT_DEADLINE_MS). */
   deadlineMs: number;
-  /** Called after each COMMIT with what it made true (events, notifications). */
-  onCommitted?: (payments: PaymentRequest[], outcomes: PaymentOutcome[]) => void;
+  /** Called after each COMMIT: the batch's events wait in the database (payment_event_batches) for the relay it wakes. */
+  onCommitted?: () => void;
 }
 
 // Deadlocks and serialization failures are retried; they leave nothing behind.
@@ -141,7 +141,7 @@ export class PaymentEngine {
       const outcomes = await this.applyWithRetry(batch.map((w) => w.request), state);
       batch.forEach((w, i) => this.settle(w, outcomes[i]!));
       try {
-        this.options.onCommitted?.(batch.map((w) => w.request), outcomes);
+        this.options.onCommitted?.();
       } catch (err) {
         // Committed money stays committed; a failing listener is logged, never retried.
         this.options.logger.error("payment listener failed", { err });
@@ -164,7 +164,7 @@ export class PaymentEngine {
       // A row the payment names vanished between its checks and its commit (a service deleted
       // meanwhile): nothing was written, and the payer is told so, not given a 500.
       if ((err as { code?: string }).code === "23503") {
-        for (const w of batch) this.settle(w, { kind: "refused", error: new AppError("service_not_found", "the service was removed while the payment was processed", { status: 404 }) });
+        for (const w of batch) this.settle(w, { kind: "refused", error: new AppError("service_not_found", "the service was removed while the payment was processed") });
         return;
       }
       for (const w of batch) this.fail(w, err);

@@ -256,6 +256,13 @@ export function creditVendors(sql: Tx, credits: [bigint, bigint][]) {
            END AS ok`;
 }
 
+/** The batch's events, rebuilt from these transactions by the relay (sql/0014). */
+export function recordPaymentEvents(sql: Tx, e: { transactionIds: string[]; balances: [string, string, string][]; lowBalance: string[] }) {
+  return sql`
+    INSERT INTO payment_event_batches (transaction_ids, balances, low_balance)
+    VALUES (${sql.array(e.transactionIds, VARCHAR)}::varchar[], ${sql.json(e.balances)}, ${sql.array(e.lowBalance, VARCHAR)}::varchar[])`;
+}
+
 export function storeIdempotentResponses(sql: Tx, userIds: bigint[], keys: string[], statuses: number[], bodies: string[]) {
   return sql`
     UPDATE idempotency_keys k

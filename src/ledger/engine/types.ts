@@ -16,13 +16,13 @@ export interface PaymentRequest {
   receivedAt: number;
   /** A signed gateway intent: its (agent key, nonce) is spent by this submission. */
   intent?: { agentPubkey: string; gatewayPubkey: string; nonce: bigint; deadline: bigint; signature: string; hash: string };
-  /** Idempotency-Key: claimed and answered in the payment's own transaction. */
+  /** Idempotency-Key: claimed, and its outcome stored, in the payment's own transaction. */
   idempotency?: {
     userId: bigint;
     key: string;
     requestHash: string;
-    /** The HTTP answer to store for replays (the route's DTO or error envelope). */
-    render(outcome: PaymentOutcome): { status: number; body: unknown };
+    /** Stored with a refusal, so that a retry is answered with the first request's id. */
+    requestId?: string;
   };
 }
 
@@ -51,8 +51,12 @@ export interface BalanceAfter {
   pending_atomic: bigint;
 }
 
+/**
+ * What became of a payment. `replayed`: the outcome stored under its Idempotency-Key by an earlier
+ * request (`requestId` then names the request that was refused first).
+ */
 export type PaymentOutcome =
-  | { kind: "paid"; transaction: TransactionRecord; balance: BalanceAfter; lowBalance: boolean }
-  | { kind: "refused"; error: AppError }
-  /** The Idempotency-Key was answered before: replay that answer. */
+  | { kind: "paid"; transaction: TransactionRecord; balance: BalanceAfter; lowBalance: boolean; replayed?: true }
+  | { kind: "refused"; error: AppError; replayed?: true; requestId?: string }
+  /** An answer stored as HTTP by a version before 0014, replayed as it was. */
   | { kind: "replay"; status: number; body: unknown };

@@ -47,11 +47,11 @@ const auditRoute = createRoute({
 /** Admin routes take ADMIN_TOKEN, compared in constant time; off when it is not configured. */
 export const requireAdmin = (deps: LedgerDeps): MiddlewareHandler<HonoEnv> => async (c, next) => {
   const expected = deps.config.ADMIN_TOKEN;
-  if (!expected) throw new AppError("admin_disabled", "ADMIN_TOKEN is not configured", { status: 503 });
+  if (!expected) throw new AppError("admin_disabled", "ADMIN_TOKEN is not configured");
   const given = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError("unauthorized", "admin token required", { status: 401 });
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new AppError("unauthorized", "admin token required");
   await next();
 };
 

@@ -6,7 +6,8 @@ import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { depositBond, getLimits, getSettings, listTransactions, setLimits, setSettings, withdrawBond } from "../accounts";
 import { actorUserId, getMyBalance } from "../balance";
-import { earlierAnswer } from "../idempotency";
+import { earlierAnswer, idempotencyStore } from "../idempotency";
+import { idempotencyKeyOf, sendIdempotent } from "@/http/idempotency";
 import { payFromApi } from "../pay";
 import {
   BalanceSchema,
@@ -19,7 +20,7 @@ import {
   TransactionListSchema,
 } from "../schemas";
 import type { Context } from "hono";
-import { answer, idempotencyOf, payCtx, renderPayment, sendIdempotent } from "./context";
+import { payCtx, sendPayment } from "./context";
 
 const architect = access.role("architect");
 const idempotencyHeader = z.object({
@@ -148,8 +149,7 @@ export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: Le
     const receivedAt = c.get("receivedAt");
     const body = c.req.valid("json");
     const ctx = payCtx(deps, c);
-    const render = renderPayment(c, mint, true);
-    const key = idempotencyOf(c, actorUserId(ctx), body);
+    const key = idempotencyKeyOf(c, actorUserId(ctx), body);
     const outcome =
       (key && (await earlierAnswer(deps.sql, key))) ||
       (await payFromApi(ctx, {
@@ -157,10 +157,9 @@ export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: Le
         amount: BigInt(body.amount_atomic),
         reference: body.reference,
         receivedAt,
-        ...(key ? { idempotency: { ...key, render } } : {}),
+        ...(key ? { idempotency: { ...key, requestId: c.get("requestId") } } : {}),
       }));
-    if (outcome.kind === "paid") c.set("logFields", { ...c.get("logFields"), transaction_id: outcome.transaction.id, amount_atomic: body.amount_atomic });
-    return answer(c, outcome, render(outcome));
+    return sendPayment(c, outcome, { mint, withBalance: true });
   });
 
   const moveBond = async (c: Context<HonoEnv>, move: typeof depositBond, body: { amount_atomic: string }) => {
@@ -169,7 +168,7 @@ export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: Le
       await move({ ...ctx, sql }, BigInt(body.amount_atomic));
       return { status: 200, body: await getMyBalance({ ...ctx, sql }) };
     };
-    return sendIdempotent(c, deps.sql, actorUserId(ctx), body, run);
+    return sendIdempotent(c, idempotencyStore(deps.sql), actorUserId(ctx), body, run);
   };
   router.openapi(bondDepositRoute, (c) => moveBond(c, depositBond, c.req.valid("json")));
   router.openapi(bondWithdrawRoute, (c) => moveBond(c, withdrawBond, c.req.valid("json")));

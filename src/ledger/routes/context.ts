@@ -1,13 +1,11 @@
 import type { Context } from "hono";
-import { AppError } from "@/core/errors";
 import { ctxOf } from "@/http/context";
-import type { LedgerDeps } from "../deps";
 import type { HonoEnv } from "@/http/env";
 import { errorBody } from "@/http/errors";
+import { sendAnswer } from "@/http/idempotency";
 import type { BondCtx } from "../accounts";
+import type { LedgerDeps } from "../deps";
 import type { PaymentOutcome } from "../engine/types";
-import { requestHash, withIdempotency, type IdempotentAnswer } from "../idempotency";
-import type { Sql, Tx } from "@/db/client";
 import type { GatewayPayCtx } from "../pay";
 import { toBalanceDTO, toTransactionDTO } from "../schemas";
 
@@ -19,67 +17,20 @@ export const payCtx = (deps: LedgerDeps, c: Context<HonoEnv>): GatewayPayCtx & B
   minBond: deps.config.MIN_BOND_ATOMIC,
 });
 
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
-
 /**
- * The request's Idempotency-Key, validated, with the hash that says "same request". `operation`
- * names what is done when two paths do the same (an alias): a key then means one request on both.
+ * The one place a payment's outcome becomes an HTTP answer: the first answer and every replay of
+ * it under its Idempotency-Key alike (the engine stores outcomes, never answers). A first refusal
+ * goes through the one error path, headers such as Retry-After included; a replayed one names the
+ * request that was refused first.
  */
-export function idempotencyOf(c: Context<HonoEnv>, userId: bigint, body: unknown, operation = c.req.path) {
-  const key = c.req.header("idempotency-key");
-  if (key === undefined) return undefined;
-  if (!KEY_PATTERN.test(key)) {
-    throw new AppError("invalid_request", "Idempotency-Key must be 1-255 printable ASCII characters", {
-      details: { issues: [{ field: "idempotency-key", location: "header", message: "invalid" }] },
-    });
+export function sendPayment(c: Context<HonoEnv>, outcome: PaymentOutcome, options: { mint: string; withBalance: boolean }): never {
+  if (outcome.kind === "replay") return sendAnswer(c, { status: outcome.status, body: outcome.body }, true);
+  if (outcome.kind === "refused") {
+    if (!outcome.replayed) throw outcome.error;
+    return sendAnswer(c, { status: outcome.error.status, body: errorBody(outcome.error, outcome.requestId ?? c.get("requestId")) }, true);
   }
-  return { userId, key, requestHash: requestHash(c.req.method, operation, body) };
-}
-
-export const renderError = (c: Context<HonoEnv>) => (err: AppError): IdempotentAnswer => ({ status: err.status, body: errorBody(err, c.get("requestId")) });
-
-/** The HTTP answer of a payment outcome; also what an Idempotency-Key stores. */
-export function renderPayment(c: Context<HonoEnv>, mint: string, withBalance: boolean) {
-  return (outcome: PaymentOutcome): IdempotentAnswer => {
-    if (outcome.kind === "paid") {
-      const transaction = toTransactionDTO(outcome.transaction);
-      return { status: 201, body: withBalance ? { transaction, balance: toBalanceDTO(outcome.balance, mint) } : { transaction } };
-    }
-    if (outcome.kind === "replay") return { status: outcome.status, body: outcome.body };
-    return renderError(c)(outcome.error);
-  };
-}
-
-/**
- * Sends an answer; a refusal goes through the one error path (headers such as Retry-After included).
- * Typed `never` for the route: a replay carries the stored status and body, which a route's typed
- * responses cannot express (they are the same shapes, stored earlier).
- */
-export function answer(c: Context<HonoEnv>, outcome: PaymentOutcome, rendered: IdempotentAnswer): never {
-  if (outcome.kind === "refused") throw outcome.error;
-  return send(c, rendered, outcome.kind === "replay");
-}
-
-export function send(c: Context<HonoEnv>, rendered: IdempotentAnswer, replayed = false): never {
-  if (replayed) c.header("Idempotent-Replayed", "true");
-  // SAFETY: see answer(); the status is one the route declares.
-  return c.json(rendered.body as object, rendered.status as 200) as never;
-}
-
-/**
- * Runs a money-moving operation (not the batched payment path) under the request's
- * Idempotency-Key when it carries one, and sends its answer (replays marked as such).
- */
-export async function sendIdempotent(
-  c: Context<HonoEnv>,
-  pool: Sql,
-  userId: bigint,
-  body: unknown,
-  run: (sql: Tx) => Promise<IdempotentAnswer>,
-  operation?: string,
-): Promise<never> {
-  const key = idempotencyOf(c, userId, body, operation);
-  if (!key) return send(c, await run(pool));
-  const result = await withIdempotency(pool, key, run, renderError(c));
-  return send(c, result, result.replayed);
+  c.set("logFields", { ...c.get("logFields"), transaction_id: outcome.transaction.id, amount_atomic: outcome.transaction.amount_atomic.toString() });
+  const transaction = toTransactionDTO(outcome.transaction);
+  const body = options.withBalance ? { transaction, balance: toBalanceDTO(outcome.balance, options.mint) } : { transaction };
+  return sendAnswer(c, { status: 201, body }, outcome.replayed === true);
 }

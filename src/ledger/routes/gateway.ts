@@ -9,7 +9,8 @@ import { actorUserId, agentStanding } from "../balance";
 import { earlierAnswer } from "../idempotency";
 import { payFromGateway } from "../pay";
 import { GatewayAgentSchema, GatewayPaymentRequestSchema, GatewayPaymentResultSchema } from "../schemas";
-import { answer, idempotencyOf, payCtx, renderPayment } from "./context";
+import { payCtx, sendPayment } from "./context";
+import { idempotencyKeyOf } from "@/http/idempotency";
 
 const gatewayPaymentRoute = createRoute({
   method: "post",
@@ -42,8 +43,7 @@ export function registerGatewayLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: 
     const receivedAt = c.get("receivedAt");
     const body = c.req.valid("json");
     const ctx = payCtx(deps, c);
-    const render = renderPayment(c, deps.config.USDC_MINT, false);
-    const key = idempotencyOf(c, actorUserId(ctx), body);
+    const key = idempotencyKeyOf(c, actorUserId(ctx), body);
     const outcome =
       (key && (await earlierAnswer(deps.sql, key))) ||
       (await payFromGateway(ctx, {
@@ -53,10 +53,9 @@ export function registerGatewayLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: 
         reference: body.reference,
         region: body.region,
         receivedAt,
-        ...(key ? { idempotency: { ...key, render } } : {}),
+        ...(key ? { idempotency: { ...key, requestId: c.get("requestId") } } : {}),
       }));
-    if (outcome.kind === "paid") c.set("logFields", { ...c.get("logFields"), transaction_id: outcome.transaction.id });
-    return answer(c, outcome, render(outcome));
+    return sendPayment(c, outcome, { mint: deps.config.USDC_MINT, withBalance: false });
   });
 
   router.openapi(gatewayAgentRoute, async (c) => {
