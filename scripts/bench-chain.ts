@@ -60,9 +60,9 @@ const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((
 
 // PAYOUTS pending payouts to fresh wallets, then one worker settling them on a chain whose slots move.
 const [vendor] = await sql<{ id: bigint }[]>`INSERT INTO users (email, role) VALUES ('bench-vendor@bench.test', 'operator') RETURNING id`;
-await sql`INSERT INTO profiles (user_id, type, name, service_type, withdrawal_address, base_price_atomic, unsettled_balance_atomic) VALUES (${vendor!.id}, 'vendor', 'v', 'llm', ${ln.hotWallet.address}, 0, 0)`;
-// Earnings set directly: this measures the worker, not the ledger.
-await sql`UPDATE profiles SET unsettled_balance_atomic = ${BigInt(PAYOUTS) * 10_000n} WHERE user_id = ${vendor!.id}`;
+await sql`INSERT INTO profiles (user_id, type, name, service_type, withdrawal_address, base_price_atomic) VALUES (${vendor!.id}, 'vendor', 'v', 'llm', ${ln.hotWallet.address}, 0)`;
+// Earnings set directly on the account the profile opened: this measures the worker, not the ledger.
+await sql`UPDATE vendor_accounts SET unsettled_balance_atomic = ${BigInt(PAYOUTS) * 10_000n} WHERE user_id = ${vendor!.id}`;
 const actor = { kind: "user" as const, userId: vendor!.id, role: "operator" as const, permissions: ["read", "write"] as const, via: "jwt" as const };
 for (let i = 0; i < PAYOUTS; i++) {
   const dest = (await generateKeyPairSigner()).address;

@@ -23,12 +23,13 @@ export async function readTransactions(sql: Sql): Promise<LedgerRow[]> {
 export async function accountsOff(sql: Sql, funded: bigint): Promise<{ agents: number; vendors: number }> {
   const [r] = await sql<{ agents: bigint; vendors: bigint }[]>`
     SELECT
-      (SELECT count(*) FROM users u JOIN profiles p ON p.user_id = u.id AND p.type = 'agent'
-       WHERE u.balance_atomic + u.bonded_atomic
-         + COALESCE((SELECT sum(t.amount_atomic) FROM transactions t WHERE t.from_agent_id = u.id), 0) <> ${funded}) AS agents,
-      (SELECT count(*) FROM profiles p
+      (SELECT count(*) FROM profiles p LEFT JOIN agent_accounts a ON a.user_id = p.user_id
+       WHERE p.type = 'agent'
+         AND COALESCE(a.balance_atomic + a.bonded_atomic, 0)
+           + COALESCE((SELECT sum(t.amount_atomic) FROM transactions t WHERE t.from_agent_id = p.user_id), 0) <> ${funded}) AS agents,
+      (SELECT count(*) FROM profiles p LEFT JOIN vendor_accounts v ON v.user_id = p.user_id
        WHERE p.type = 'vendor'
-         AND p.unsettled_balance_atomic
+         AND COALESCE(v.unsettled_balance_atomic, -1)
            <> COALESCE((SELECT sum(t.amount_atomic - t.fee_atomic) FROM transactions t WHERE t.to_vendor_id = p.user_id), 0)) AS vendors`;
   return { agents: Number(r!.agents), vendors: Number(r!.vendors) };
 }

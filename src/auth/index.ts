@@ -8,7 +8,7 @@ export { issueSession, refreshSession, logout, type SessionCtx } from "./session
 export { authModule } from "./module";
 export type { AuthDeps } from "./deps";
 export { UserSchema, SessionSchema, toUserDTO, type UserDTO, type SessionDTO } from "./schemas";
-export { findUserById, setUserRole, type UserRow } from "./queries/users";
+export { findUserById, setUserRole, suspendUser, upsertSimulatedUser, type UserRow } from "./queries/users";
 export { createApiKey, listApiKeys, revokeApiKey, MAX_ACTIVE_KEYS, KEY_TYPE_PREFIX, type ApiKeyCtx } from "./api-keys";
 export { issueChallenge, loginWithWallet } from "./siws/service";
 export { buildSiwsMessage, parseSiwsMessage, type SiwsMessage } from "./siws/message";

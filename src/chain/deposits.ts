@@ -2,7 +2,7 @@ import { findUserById } from "@/auth";
 import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { withTransaction } from "@/db/transaction";
-import { creditDeposit } from "@/ledger";
+import { creditDeposit, depositOwner } from "@/ledger";
 import { recordNotification } from "@/notifications";
 import { findLinkedDevice } from "@/pairing";
 import { memos, memoUserId, tokenDelta, transferAuthorities } from "./parse";
@@ -81,8 +81,8 @@ export async function creditOnce(ctx: DepositCtx, userId: bigint, amount: bigint
     return done;
   });
   if (credited) return { status: "credited", userId, amount, txSignature };
-  const [earlier] = await ctx.sql<{ user_id: bigint }[]>`SELECT user_id FROM deposits WHERE tx_signature = ${txSignature}`;
-  if (earlier && earlier.user_id !== userId) throw new AppError("deposit_claimed", "this transaction was credited to another account");
+  const earlier = await depositOwner(ctx, txSignature);
+  if (earlier !== undefined && earlier !== userId) throw new AppError("deposit_claimed", "this transaction was credited to another account");
   return { status: "already_credited", userId, amount, txSignature };
 }
 

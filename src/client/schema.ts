@@ -1273,7 +1273,7 @@ export interface components {
         LinkStatus: {
             /** @enum {string} */
             status: "pending" | "approved" | "expired";
-            profile: components["schemas"]["ProfileRef"] & (Record<string, never> | null);
+            profile: components["schemas"]["ProfileRef"] | null;
             /** Format: date-time */
             expires_at: string;
         };
@@ -1298,7 +1298,7 @@ export interface components {
              * @enum {string|null}
              */
             kind: "agent" | "vendor" | null;
-            profile: components["schemas"]["ProfileRef"] & (Record<string, never> | null);
+            profile: components["schemas"]["ProfileRef"] | null;
         };
         Balance: {
             /**
@@ -1571,11 +1571,11 @@ export interface components {
             updated_at: string;
         };
         /** @description An MCP tools/list result: {tools: [{name, description?, inputSchema}]} */
-        McpToolsList: ({
+        McpToolsList: {
             tools: components["schemas"]["McpTool"][];
         } & {
             [key: string]: unknown;
-        }) | null;
+        };
         McpTool: {
             name: string;
             title?: string;
@@ -1617,7 +1617,7 @@ export interface components {
              */
             price_atomic: string;
             token_mint: string;
-            mcp_tool_def: components["schemas"]["McpToolsList"];
+            mcp_tool_def: components["schemas"]["McpToolsList"] | null;
         };
         RegisterEndpointRequest: {
             /**

@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   settlement_pending: { status: 409, meaning: "intents await settlement; the mode cannot change yet" },
   agent_not_found: { status: 404, meaning: "the user has no agent profile" },
   agent_suspended: { status: 403, meaning: "the agent is suspended after a failed settlement" },
+  account_suspended: { status: 403, meaning: "the account is suspended; it takes no money out (payouts) until support reinstates it" },
   agent_not_linked: { status: 403, meaning: "the intent's agent key is linked to no agent profile" },
   limit_exceeded: { status: 403, meaning: "the payment breaks one of the agent's spending limits" },
   vendor_not_found: { status: 404, meaning: "no such active vendor, or the user has no vendor profile" },

@@ -14,6 +14,7 @@ import m0011 from "../../sql/0011_realtime.sql" with { type: "text" };
 import m0012 from "../../sql/0012_webhooks.sql" with { type: "text" };
 import m0013 from "../../sql/0013_payment_batch.sql" with { type: "text" };
 import m0014 from "../../sql/0014_payment_events.sql" with { type: "text" };
+import m0015 from "../../sql/0015_ledger_accounts.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0012_webhooks.sql", sql: m0012 },
   { name: "0013_payment_batch.sql", sql: m0013 },
   { name: "0014_payment_events.sql", sql: m0014 },
+  { name: "0015_ledger_accounts.sql", sql: m0015 },
 ];

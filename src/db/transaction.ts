@@ -12,3 +12,13 @@ export async function withTransaction<T>(sql: Tx, fn: (tx: TxSql) => Promise<T>)
   // SAFETY: postgres.js types begin()'s result as UnwrapPromiseArray<T>; for a non-array T it is T.
   return (await (sql as Sql).begin((tx) => fn(tx))) as T;
 }
+
+/**
+ * Runs reads on one snapshot (REPEATABLE READ READ ONLY), so that figures read by several
+ * statements agree with each other. Inside a caller's transaction, that transaction's isolation rules.
+ */
+export async function withSnapshot<T>(sql: Tx, fn: (tx: TxSql) => Promise<T>): Promise<T> {
+  if ("savepoint" in sql) return fn(sql as TxSql);
+  // SAFETY: as in withTransaction.
+  return (await (sql as Sql).begin("ISOLATION LEVEL REPEATABLE READ READ ONLY", (tx) => fn(tx))) as T;
+}

@@ -7,7 +7,9 @@ export const OPENAPI_INFO = {
   description:
     "Identity, onboarding, the internal ledger, Solana deposits and payouts, real-time events and the service marketplace of MachPay. " +
     "Money is always an integer number of atomic units of a token mint, carried in JSON as a string of digits in fields ending `_atomic`. " +
-    'Every error is `{"error": {"code", "message", "details"?, "request_id"}}`.',
+    'Every error is `{"error": {"code", "message", "details"?, "request_id"}}`. ' +
+    "Each operation's `x-machpay-access` says who may call it: the `role` its user must hold and the `credentials` it accepts " +
+    "(jwt, api_key, gateway_key, device, admin_token, recon_hmac; none: public). API keys hold read and/or write; a device signature holds read only, so it admits GET operations alone.",
 };
 
 /** Registers shared components (security schemes); called once when the app is built. */

@@ -6,6 +6,7 @@ import type { ReadinessProbe } from "@/db/readiness";
 import type { HonoEnv } from "./env";
 import { errorResponses } from "./errors";
 import type { Metrics } from "./metrics";
+import { access } from "./guards";
 
 const HealthSchema = z.object({ status: z.literal("ok") }).openapi("Health");
 const ReadySchema = z
@@ -20,6 +21,7 @@ const healthRoute = createRoute({
   method: "get",
   path: "/health",
   operationId: "getHealth",
+  ...access.public(),
   tags: ["system"],
   summary: "Liveness: the process answers",
   responses: { 200: { description: "Alive", content: { "application/json": { schema: HealthSchema } } } },
@@ -29,6 +31,7 @@ const readyRoute = createRoute({
   method: "get",
   path: "/ready",
   operationId: "getReady",
+  ...access.public(),
   tags: ["system"],
   summary: "Readiness: the database answers and every migration is applied",
   responses: {
@@ -41,6 +44,7 @@ const metricsRoute = createRoute({
   method: "get",
   path: "/metrics",
   operationId: "getMetrics",
+  ...access.public(),
   tags: ["system"],
   summary: "Prometheus metrics",
   responses: { 200: { description: "Prometheus text format", content: { "text/plain": { schema: z.string() } } } },

@@ -3,21 +3,11 @@ import { AppError } from "@/core/errors";
 import { decodeTimeCursor, encodeCursor } from "@/core/cursor";
 import { withTransaction } from "@/db/transaction";
 import { actorUserId, type LedgerCtx } from "./balance";
-import {
-  creditBalance,
-  findLimits,
-  findSettings,
-  insertDeposit,
-  listAgentTransactions,
-  lockAgentRow,
-  moveBond,
-  pendingIntentsOf,
-  updateSettings,
-  upsertLimits,
-  type LimitsRow,
-  type SettingsRow,
-  type TransactionRow,
-} from "./queries";
+import { creditAgent, findSettings, lockAgentAccount, moveBond, updateSettings, type SettingsRow } from "./queries/agent-accounts";
+import { depositUserOf, insertDeposit } from "./queries/deposits";
+import { pendingIntentsOf } from "./queries/intents";
+import { findLimits, upsertLimits, type LimitsRow } from "./queries/limits";
+import { listAgentTransactions, type TransactionRow } from "./queries/transactions";
 
 export interface BondCtx extends LedgerCtx {
   minBond: bigint;
@@ -27,8 +17,12 @@ export interface BondCtx extends LedgerCtx {
 export async function depositBond(ctx: BondCtx, amount: bigint) {
   const userId = actorUserId(ctx);
   return withTransaction(ctx.sql, async (tx) => {
-    const agent = await lockAgentRow(tx, userId);
+    // Every agent has an account (sql/0015): none, or another user's, is not an agent's.
+    const agent = await lockAgentAccount(tx, userId);
     if (!agent?.is_agent) throw new AppError("agent_not_found", "bonds are for agents");
+    // Frozen both ways while suspended: the bond is what the failed settlement's loss is judged
+    // against, and support decides it, not a deposit racing the decision.
+    if (agent.status !== "ACTIVE") throw new AppError("agent_suspended", "a suspended agent's bond is frozen; contact support");
     if (agent.balance < amount) {
       throw new AppError("insufficient_funds", `available balance ${agent.balance} is below ${amount}`, {
         details: { available_atomic: agent.balance.toString(), amount_atomic: amount.toString() },
@@ -45,14 +39,14 @@ export async function depositBond(ctx: BondCtx, amount: bigint) {
 export async function withdrawBond(ctx: BondCtx, amount: bigint) {
   const userId = actorUserId(ctx);
   return withTransaction(ctx.sql, async (tx) => {
-    const agent = await lockAgentRow(tx, userId);
+    const agent = await lockAgentAccount(tx, userId);
     if (!agent?.is_agent) throw new AppError("agent_not_found", "bonds are for agents");
     // A suspended agent's bond stays frozen: it is what secures the loss that suspended it.
     if (agent.status !== "ACTIVE") throw new AppError("agent_suspended", "a suspended agent's bond is frozen; contact support");
     if (agent.bonded < amount) {
       throw new AppError("insufficient_bond", `bonded ${agent.bonded} is below ${amount}`, { details: { bonded_atomic: agent.bonded.toString() } });
     }
-    // The agent row is locked, so no new intent can add to what is owed meanwhile.
+    // The agent's account is locked, so no new intent can add to what is owed meanwhile.
     const owed = await pendingIntentsOf(tx, userId);
     if (owed > 0n) {
       throw new AppError("bond_locked", "the agent has intents awaiting settlement; the bond secures them", { details: { pending_atomic: owed.toString() } });
@@ -74,12 +68,18 @@ export async function creditDeposit(
   d: { userId: bigint; amount: bigint; mint: string; txSignature: string | null; source: "api" | "indexer" | "internal" },
 ) {
   return withTransaction(ctx.sql, async (tx) => {
+    // deposits.user_id references users: a deposit to no user fails here, before any credit.
     const deposit = await insertDeposit(tx, d);
     if (!deposit) return undefined;
-    const credited = await creditBalance(tx, d.userId, d.amount);
+    const credited = await creditAgent(tx, d.userId, d.amount);
     if (!credited) throw new AppError("not_found", "no such user");
     return { depositId: deposit.id, balance: credited.balance };
   });
+}
+
+/** The user a chain signature was credited to, if it was. */
+export async function depositOwner(ctx: Pick<Ctx, "sql">, txSignature: string): Promise<bigint | undefined> {
+  return depositUserOf(ctx.sql, txSignature);
 }
 
 export async function getLimits(ctx: Ctx): Promise<LimitsRow> {
@@ -100,14 +100,13 @@ export async function setSettings(ctx: Ctx, settings: SettingsRow): Promise<Sett
   const userId = actorUserId(ctx);
   return withTransaction(ctx.sql, async (tx) => {
     // Leaving on-chain mode while intents await settlement would orphan them from the bond rule.
-    // The agent row lock waits for a payment batch that read the old mode to commit its intents.
-    await lockAgentRow(tx, userId);
-    const current = await findSettings(tx, userId);
-    if (!current) throw new AppError("agent_not_found", "no agent profile");
+    // The account lock waits for a payment batch that read the old mode to commit its intents.
+    const current = await lockAgentAccount(tx, userId);
+    if (!current?.is_agent) throw new AppError("agent_not_found", "no agent profile");
     if (current.settlement_mode === "onchain" && settings.settlement_mode === "ledger" && (await pendingIntentsOf(tx, userId)) > 0n) {
       throw new AppError("settlement_pending", "intents await settlement; switch modes once they settle");
     }
-    return (await updateSettings(tx, userId, settings))!;
+    return updateSettings(tx, userId, settings);
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
-import { agentBalance } from "./queries";
+import { agentBalance } from "./queries/agent-accounts";
 
 export interface AgentBalance {
   available_atomic: string;

@@ -15,14 +15,14 @@ export function ledgerModule(deps: LedgerDeps): Module {
 
 export { requireAdmin } from "./routes/admin";
 export { getAgentBalance, agentStanding, type AgentBalance, type LedgerCtx } from "./balance";
-export { creditDeposit, depositBond, withdrawBond } from "./accounts";
+export { creditDeposit, depositOwner, depositBond, withdrawBond } from "./accounts";
 export { payFromApi, payFromGateway, type PayCtx } from "./pay";
 export { PaymentEngine, type EngineOptions } from "./engine/engine";
 export type { PaymentOutcome, PaymentRequest } from "./engine/types";
 export { auditLedger } from "./audit";
 export { relayPaymentEvents, type PaidPayment } from "./payment-events";
 export { confirmIntent, failIntent, type FailedIntent } from "./settlement";
-export { reserveForPayout, returnToVendor, lockVendor } from "./vendor-balance";
+export { reserveForPayout, returnToVendor, lockVendor, vendorBalance, type VendorBalance } from "./vendor-balance";
 export { withIdempotency, idempotencyStore } from "./idempotency";
 export { encodeIntent, decodeIntent, INTENT_LENGTH } from "./intent";
 export { createIntentVerifier, type IntentVerifier } from "./intent-verifier";

@@ -1,7 +1,8 @@
 import type { Sql } from "@/db/client";
 import { withTransaction } from "@/db/transaction";
 import type { BalanceAfter, TransactionRecord } from "./engine/types";
-import { claimPaymentEventBatches, transactionsByIds } from "./queries";
+import { claimPaymentEventBatches } from "./queries/payment-events";
+import { transactionsByIds } from "./queries/transactions";
 
 // The events of committed payments, for whoever delivers them (the realtime module's relay). Each
 // payment batch wrote one row of payment_event_batches in its own transaction (sql/0014); a relay

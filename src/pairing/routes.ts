@@ -38,7 +38,7 @@ const approveRoute = createRoute({
   operationId: "approveLink",
   tags: ["pairing"],
   summary: "The signed-in person approves a code: the device key is bound to their profile",
-  ...access.user(),
+  ...access.user(["jwt"]),
   request: { body: jsonBody(LinkApproveRequestSchema) },
   responses: {
     200: jsonContent("Linked", LinkApprovedSchema),

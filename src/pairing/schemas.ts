@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { SignatureSchema, WalletAddressSchema } from "@/core/solana";
 
 const Kind = z.enum(["agent", "vendor"]).openapi({ description: "agent: an agent CLI/SDK key; vendor: a vendor gateway key" });
+// Nullable as z.union([ProfileRef, z.null()]): zod-openapi renders `.nullable()` of a named schema as a reference that refuses null.
 const ProfileRef = z.object({ type: Kind, name: z.string() }).openapi("ProfileRef");
 
 export const LinkInitRequestSchema = z
@@ -33,7 +34,7 @@ export const LinkApprovedSchema = z
 export const LinkStatusSchema = z
   .object({
     status: z.enum(["pending", "approved", "expired"]),
-    profile: ProfileRef.nullable(),
+    profile: z.union([ProfileRef, z.null()]),
     expires_at: z.string().openapi({ format: "date-time" }),
   })
   .openapi("LinkStatus");
@@ -49,6 +50,6 @@ export const LinkRequestViewSchema = z
   .openapi("LinkRequestView");
 
 export const DeviceLinkSchema = z
-  .object({ pubkey: z.string(), linked: z.boolean(), kind: Kind.nullable(), profile: ProfileRef.nullable() })
+  .object({ pubkey: z.string(), linked: z.boolean(), kind: Kind.nullable(), profile: z.union([ProfileRef, z.null()]) })
   .openapi("DeviceLink");
 

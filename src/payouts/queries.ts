@@ -65,6 +65,7 @@ export async function listVendorPayouts(sql: Tx, vendorId: bigint, limit: number
 export interface VendorStatsRow {
   revenue: bigint;
   payment_count: bigint;
+  /** The vendor's balance: the ledger's, read through its index (service.ts). */
   unsettled: bigint;
   debt: bigint;
   settled: bigint;
@@ -74,13 +75,14 @@ export interface VendorStatsRow {
   latency_p95: number | null;
 }
 
-export async function vendorStats(sql: Tx, vendorId: bigint): Promise<VendorStatsRow | undefined> {
-  const [row] = await sql<VendorStatsRow[]>`
+export type PaymentStatsRow = Omit<VendorStatsRow, "unsettled" | "debt">;
+
+/** Earnings and payouts of a vendor; undefined without a vendor profile. */
+export async function vendorPaymentStats(sql: Tx, vendorId: bigint): Promise<PaymentStatsRow | undefined> {
+  const [row] = await sql<PaymentStatsRow[]>`
     SELECT
       COALESCE(t.revenue, 0)::numeric(20,0) AS revenue,
       COALESCE(t.n, 0) AS payment_count,
-      p.unsettled_balance_atomic AS unsettled,
-      p.debt_atomic AS debt,
       COALESCE((SELECT sum(amount_atomic) FROM payouts WHERE vendor_id = p.user_id AND status = 'CONFIRMED'), 0)::numeric(20,0) AS settled,
       COALESCE((SELECT sum(amount_atomic) FROM payouts WHERE vendor_id = p.user_id AND status IN ('PENDING', 'PROCESSING')), 0)::numeric(20,0) AS payouts_open,
       t.latency_avg::float8 AS latency_avg,

@@ -2,10 +2,11 @@ import type { Ctx } from "@/db/context";
 import { decodeTimeCursor, encodeCursor } from "@/core/cursor";
 import { AppError } from "@/core/errors";
 import { newId } from "@/core/ids";
-import { withTransaction } from "@/db/transaction";
-import { lockVendor, reserveForPayout } from "@/ledger";
+import { withSnapshot, withTransaction } from "@/db/transaction";
+import { lockVendor, reserveForPayout, vendorBalance } from "@/ledger";
 import { recordNotification } from "@/notifications";
-import { findPayoutByReference, insertPayout, listVendorPayouts, vendorStats, type PayoutRow } from "./queries";
+import { findProfileOfUser } from "@/profiles";
+import { findPayoutByReference, insertPayout, listVendorPayouts, vendorPaymentStats, type PayoutRow, type VendorStatsRow } from "./queries";
 
 export interface PayoutCtx extends Ctx {
   tokenMint: string;
@@ -26,12 +27,14 @@ export async function requestPayout(
 ): Promise<PayoutRow> {
   const vendorId = vendorIdOf(ctx);
   return withTransaction(ctx.sql, async (tx) => {
-    const vendor = await lockVendor(tx, vendorId);
-    if (!vendor) throw new AppError("vendor_not_found", "no vendor profile");
-    const destination = input.destinationWallet ?? vendor.withdrawal_address;
+    // The vendor's account lock orders concurrent payouts of one vendor (the reference check below).
+    if (!(await lockVendor(tx, vendorId))) throw new AppError("vendor_not_found", "no vendor profile");
+    // A vendor profile's withdrawal address is set when it is created and never changes.
+    const withdrawalAddress = (await findProfileOfUser({ sql: tx }, vendorId))?.withdrawal_address ?? null;
+    const destination = input.destinationWallet ?? withdrawalAddress;
     // A leaked gateway key must not be able to send earnings elsewhere: only a signed-in
     // session may pay out to another wallet than the profile's withdrawal address.
-    if (destination !== vendor.withdrawal_address && ctx.actor.kind === "user" && ctx.actor.via !== "jwt") {
+    if (destination !== withdrawalAddress && ctx.actor.kind === "user" && ctx.actor.via !== "jwt") {
       throw new AppError("session_required", "paying out to another wallet than the profile's withdrawal address needs a signed-in session");
     }
     if (!destination) {
@@ -61,8 +64,11 @@ export async function listPayouts(ctx: Ctx, input: { limit: number; cursor?: str
   return { rows: page, next: rows.length > input.limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null };
 }
 
-export async function getVendorStats(ctx: Ctx) {
-  const row = await vendorStats(ctx.sql, vendorIdOf(ctx));
-  if (!row) throw new AppError("vendor_not_found", "no vendor profile");
-  return row;
+export async function getVendorStats(ctx: Ctx): Promise<VendorStatsRow> {
+  const vendorId = vendorIdOf(ctx);
+  // One snapshot for both reads, so that earnings, payouts and the balance add up while payments
+  // and payouts land in between.
+  const [stats, balance] = await withSnapshot(ctx.sql, (tx) => Promise.all([vendorPaymentStats(tx, vendorId), vendorBalance(tx, vendorId)]));
+  if (!stats || !balance) throw new AppError("vendor_not_found", "no vendor profile");
+  return { ...stats, unsettled: balance.unsettled, debt: balance.debt };
 }

@@ -6,6 +6,7 @@ import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonContent } from "@/http/route-helpers";
 import { DashboardSchema, GlobeVectorSchema, LeaderboardItemSchema, NetworkStatsSchema, TickerItemSchema } from "./schemas";
 import { getDashboard, getLeaderboard, getNetworkStats, getTicker, getVectors, PERIOD_DAYS, type PublicCtx } from "./service";
+import { access } from "@/http/guards";
 
 // Public dashboards (lld-backend.md §7.1): no credentials; bare arrays take ?limit= (contract.md).
 
@@ -16,6 +17,7 @@ const dashboardRoute = createRoute({
   method: "get",
   path: "/v1/public/dashboard",
   operationId: "getPublicDashboard",
+  ...access.public(),
   tags,
   summary: "Everything the public dashboard draws: network stats, recent payments, flows, leaderboard, data centers",
   responses: { 200: jsonContent("The dashboard", DashboardSchema), ...errorsFor() },
@@ -25,6 +27,7 @@ const tickerRoute = createRoute({
   method: "get",
   path: "/v1/ticker",
   operationId: "getTicker",
+  ...access.public(),
   tags,
   summary: "Recent payments, newest first, anonymized (no user ids or wallets)",
   request: { query: limitQuery(50) },
@@ -35,6 +38,7 @@ const statsRoute = createRoute({
   method: "get",
   path: "/v1/network/stats",
   operationId: "getNetworkStats",
+  ...access.public(),
   tags,
   summary: "Network volume, payment count, throughput, latency and active participants",
   responses: { 200: jsonContent("Network stats", NetworkStatsSchema), ...errorsFor() },
@@ -44,6 +48,7 @@ const vectorsRoute = createRoute({
   method: "get",
   path: "/v1/network/vectors",
   operationId: "getNetworkVectors",
+  ...access.public(),
   tags,
   summary: "Payment flows between data-center regions over 24 hours, with coordinates (globe)",
   request: { query: limitQuery(50) },
@@ -54,6 +59,7 @@ const leaderboardRoute = createRoute({
   method: "get",
   path: "/v1/agents/leaderboard",
   operationId: "getAgentLeaderboard",
+  ...access.public(),
   tags,
   summary: "Agents ranked by spend over a period",
   request: {

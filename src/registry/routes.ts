@@ -97,6 +97,7 @@ const listRoute = createRoute({
   operationId: "listServices",
   tags: ["services"],
   summary: "Active services by id; the next page's cursor is in the X-Next-Cursor header",
+  ...access.public(),
   request: {
     query: z.object({
       service_type: z.string().min(1).max(50).optional(),
@@ -120,6 +121,7 @@ const searchRoute = createRoute({
   operationId: "searchServices",
   tags: ["services"],
   summary: "Natural-language search over active services, best first",
+  ...access.public(),
   description:
     "Fuses semantic (embedding) and full-text rankings. Price words in q are understood: " +
     '"free"; "under 0.01 USDC", "below $0.005", "less than 5000 atomic", "at most 2 cents" (ceilings); ' +
@@ -140,6 +142,7 @@ const getRoute = createRoute({
   operationId: "getService",
   tags: ["services"],
   summary: "Resolve a service id to its gateway: URL, public key, price and token mint",
+  ...access.public(),
   request: { params: idParam },
   responses: { 200: jsonContent("The service", ServiceSchema), ...errorsFor(400, 404) },
 });

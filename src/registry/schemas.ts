@@ -130,7 +130,8 @@ export const ServiceSchema = z
     gateway_pubkey: z.string().nullable(),
     price_atomic: z.string().openapi({ example: "5000", description: "Per call, in atomic units of token_mint" }),
     token_mint: z.string(),
-    mcp_tool_def: McpToolsListSchema.nullable(),
+    // A union, not .nullable(): zod-openapi renders that of a named schema as a reference that refuses null.
+    mcp_tool_def: z.union([McpToolsListSchema, z.null()]),
   })
   .openapi("ServiceDTO");
 

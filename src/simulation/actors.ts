@@ -1,9 +1,10 @@
+import { upsertSimulatedUser } from "@/auth";
 import type { UserActor } from "@/core/actor";
 import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { createProfile, findProfileOfUser } from "@/profiles";
 import { REGIONS } from "@/public";
-import { setVendorRegion, upsertSimulatedUser } from "./queries";
+import { setVendorRegion } from "./queries";
 
 export const SERVICE_TYPES = ["inference-llm", "image-generation", "web-search", "embeddings", "speech-to-text", "code-execution"] as const;
 // Any valid address: simulated vendors never withdraw.

@@ -3,7 +3,6 @@ import { manualClock } from "@/core/clock";
 import { startTestApp, type TestApp } from "../support/app";
 import { createUser } from "../support/fixtures";
 import { json } from "../support/http";
-import { describeSecurity } from "../support/security";
 
 const clock = manualClock(new Date("2026-11-25T12:00:00Z"));
 let t: TestApp;
@@ -12,16 +11,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const setup = async () => ({ t, clock });
+// Who may call each route (no or broken credentials, wrong role, permissions, another user's key)
+// is the shared security suite's: test/contract/security.test.ts.
 const newKey = { name: "ci" };
-
-describeSecurity("POST /v1/agent/keys", { setup, method: "POST", path: "/v1/agent/keys", body: newKey, role: "architect" });
-describeSecurity("GET /v1/agent/keys", { setup, method: "GET", path: "/v1/agent/keys", role: "architect" });
-describeSecurity("DELETE /v1/agent/keys/{id}", { setup, method: "DELETE", path: "/v1/agent/keys/1", role: "architect" });
-describeSecurity("POST /v1/vendor/keys", { setup, method: "POST", path: "/v1/vendor/keys", body: newKey, role: "operator" });
-describeSecurity("GET /v1/vendor/keys", { setup, method: "GET", path: "/v1/vendor/keys", role: "operator" });
-describeSecurity("DELETE /v1/vendor/keys/{id}", { setup, method: "DELETE", path: "/v1/vendor/keys/1", role: "operator" });
-describeSecurity("GET /v1/profile", { setup, method: "GET", path: "/v1/profile", role: "any" });
 
 const call = (method: string, path: string, token: string, body?: unknown) =>
   fetch(t.url + path, {

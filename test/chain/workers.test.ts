@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 const base = () => ({ sql: t.sql, actor: { kind: "system" as const, job: "test" }, clock: t.deps.clock, log: t.logger, chain, settings: chainSettings(t.config)! });
-const available = async (id: bigint) => (await t.sql<{ b: bigint }[]>`SELECT balance_atomic AS b FROM users WHERE id = ${id}`)[0]!.b;
+const available = async (id: bigint) => (await t.sql<{ b: bigint }[]>`SELECT balance_atomic AS b FROM agent_accounts WHERE user_id = ${id}`)[0]!.b;
 
 describe("vault indexer", () => {
   test("credits memo-tagged deposits without an API call, once, across passes and restarts", async () => {
@@ -145,8 +145,8 @@ describe("settlement worker", () => {
       expect(result).toMatchObject({ sent: 0, failed: 1 });
       const [payout] = await app.sql`SELECT status, failure_reason FROM payouts WHERE id = ${r.body.id}`;
       expect(payout!.status).toBe("FAILED");
-      const [profile] = await app.sql`SELECT unsettled_balance_atomic FROM profiles WHERE user_id = ${vendor.id}`;
-      expect(profile!.unsettled_balance_atomic).toBe(5_000_000n);
+      const [account] = await app.sql`SELECT unsettled_balance_atomic FROM vendor_accounts WHERE user_id = ${vendor.id}`;
+      expect(account!.unsettled_balance_atomic).toBe(5_000_000n);
       await expectBalanced(app);
     } finally {
       await app.close();

@@ -144,7 +144,7 @@ describe("machpay agent link", () => {
     expect(again.stdout).not.toContain("Your code");
 
     // Test fixture: credit the agent directly (deposits are another module's business).
-    await t.sql`UPDATE users SET balance_atomic = 25000000, bonded_atomic = 1234567 WHERE id = ${owner.id}`;
+    await t.sql`UPDATE agent_accounts SET balance_atomic = 25000000, bonded_atomic = 1234567 WHERE user_id = ${owner.id}`;
     const balance = await runCli(["agent", "balance"], { home, apiUrl: t.url });
     expect(balance.code).toBe(0);
     expect(balance.stdout).toBe("Available: 25.000000 USDC\nBonded: 1.234567 USDC\nPending: 0.000000 USDC\n");

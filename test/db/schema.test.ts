@@ -25,13 +25,46 @@ async function user(role = "observer") {
 describe("schema constraints", () => {
   test("money columns are exact bigints and never negative", async () => {
     const id = await user();
-    await sql`UPDATE users SET balance_atomic = 18446744073709551615 WHERE id = ${id}`;
-    const [row] = await sql<{ balance_atomic: bigint }[]>`SELECT balance_atomic FROM users WHERE id = ${id}`;
+    await sql`INSERT INTO agent_accounts (user_id, balance_atomic) VALUES (${id}, 18446744073709551615)`;
+    const [row] = await sql<{ balance_atomic: bigint }[]>`SELECT balance_atomic FROM agent_accounts WHERE user_id = ${id}`;
     expect(row!.balance_atomic).toBe(18446744073709551615n);
-    const err = await sql`UPDATE users SET balance_atomic = balance_atomic - 18446744073709551616 WHERE id = ${id}`.catch((e) => e);
+    const err = await sql`UPDATE agent_accounts SET balance_atomic = balance_atomic - 18446744073709551616 WHERE user_id = ${id}`.catch((e) => e);
     expect(isViolation("23514")(err)).toBe(true);
-    const err2 = await sql`UPDATE users SET bonded_atomic = -1 WHERE id = ${id}`.catch((e) => e);
+    const err2 = await sql`UPDATE agent_accounts SET bonded_atomic = -1 WHERE user_id = ${id}`.catch((e) => e);
     expect(isViolation("23514")(err2)).toBe(true);
+    const err3 = await sql`UPDATE agent_accounts SET low_balance_threshold_atomic = -1 WHERE user_id = ${id}`.catch((e) => e);
+    expect(isViolation("23514")(err3)).toBe(true);
+    expect(isViolation("23514")(await sql`UPDATE agent_accounts SET settlement_mode = 'custodial' WHERE user_id = ${id}`.catch((e) => e))).toBe(true);
+
+    const v = await user("operator");
+    await sql`INSERT INTO vendor_accounts (user_id) VALUES (${v})`;
+    expect(isViolation("23514")(await sql`UPDATE vendor_accounts SET unsettled_balance_atomic = -1 WHERE user_id = ${v}`.catch((e) => e))).toBe(true);
+    expect(isViolation("23514")(await sql`UPDATE vendor_accounts SET debt_atomic = -1 WHERE user_id = ${v}`.catch((e) => e))).toBe(true);
+  });
+
+  test("identity tables hold no money: balances live in the ledger's accounts", async () => {
+    const columns = await sql<{ table_name: string; column_name: string }[]>`
+      SELECT table_name, column_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND table_name IN ('users', 'profiles') AND (column_name LIKE '%_atomic' OR column_name = 'settlement_mode')`;
+    // base_price_atomic is a vendor's list price, not money held.
+    expect(columns.map((c) => `${c.table_name}.${c.column_name}`)).toEqual(["profiles.base_price_atomic"]);
+  });
+
+  test("a profile opens its ledger account: agents keep one a deposit opened, every vendor gets one", async () => {
+    const agent = await user("architect");
+    const depositor = await user();
+    const vendor = await user("operator");
+    await sql`INSERT INTO agent_accounts (user_id, balance_atomic) VALUES (${depositor}, 700)`;
+    await sql`INSERT INTO profiles (user_id, type, name) VALUES (${agent}, 'agent', 'a'), (${depositor}, 'agent', 'd')`;
+    await sql`INSERT INTO profiles (user_id, type, name, service_type, withdrawal_address, base_price_atomic) VALUES (${vendor}, 'vendor', 'v', 'llm', ${WALLET}, 1)`;
+    const agents = await sql<{ user_id: bigint; balance_atomic: bigint; settlement_mode: string; low_balance_threshold_atomic: bigint }[]>`
+      SELECT user_id, balance_atomic, settlement_mode, low_balance_threshold_atomic FROM agent_accounts WHERE user_id IN (${agent}, ${depositor}, ${vendor}) ORDER BY user_id`;
+    expect([...agents]).toEqual([
+      { user_id: agent, balance_atomic: 0n, settlement_mode: "ledger", low_balance_threshold_atomic: 5_000_000n },
+      { user_id: depositor, balance_atomic: 700n, settlement_mode: "ledger", low_balance_threshold_atomic: 5_000_000n },
+    ]);
+    const vendors = await sql<{ user_id: bigint }[]>`SELECT user_id FROM vendor_accounts WHERE user_id IN (${agent}, ${depositor}, ${vendor})`;
+    expect(vendors.map((r) => r.user_id)).toEqual([vendor]);
   });
 
   test("unknown roles and statuses are refused", async () => {

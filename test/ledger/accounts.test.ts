@@ -365,11 +365,11 @@ describe("the audit detects what is wrong", () => {
     const agent = await createUser(broken, { profile: "agent" });
     await fund(broken, agent.id, 1000n);
     await expectBalanced(broken);
-    await broken.sql`UPDATE users SET balance_atomic = balance_atomic + 5 WHERE id = ${agent.id}`;
+    await broken.sql`UPDATE agent_accounts SET balance_atomic = balance_atomic + 5 WHERE user_id = ${agent.id}`;
     let report = await audit(broken);
     expect(report).toMatchObject({ ok: false, negative_balances: 0 });
     expect(report.mints[0]).toMatchObject({ balanced: false, difference_atomic: "-5" });
-    await broken.sql`UPDATE users SET balance_atomic = balance_atomic - 12 WHERE id = ${agent.id}`;
+    await broken.sql`UPDATE agent_accounts SET balance_atomic = balance_atomic - 12 WHERE user_id = ${agent.id}`;
     report = await audit(broken);
     expect(report.mints[0].difference_atomic).toBe("7");
     expect(report.ok).toBe(false);
@@ -377,8 +377,8 @@ describe("the audit detects what is wrong", () => {
 
   test("counts negative balances", async () => {
     const vendor = await createUser(broken, { profile: "vendor" });
-    await broken.sql`ALTER TABLE profiles DROP CONSTRAINT profiles_unsettled_balance_atomic_check`;
-    await broken.sql`UPDATE profiles SET unsettled_balance_atomic = -1 WHERE user_id = ${vendor.id}`;
+    await broken.sql`ALTER TABLE vendor_accounts DROP CONSTRAINT vendor_accounts_unsettled_balance_atomic_check`;
+    await broken.sql`UPDATE vendor_accounts SET unsettled_balance_atomic = -1 WHERE user_id = ${vendor.id}`;
     const report = await audit(broken);
     expect(report.negative_balances).toBe(1);
     expect(report.ok).toBe(false);

@@ -43,10 +43,10 @@ async function funded(amount: bigint) {
   return agent;
 }
 
-/** Runs `during` while the test holds the agent's row lock: payments reaching the engine wait on it. */
+/** Runs `during` while the test holds the agent's account lock: payments reaching the engine wait on it. */
 async function holdingAgentLock(agentId: bigint, during: () => Promise<void>) {
   await t.sql.begin(async (tx) => {
-    await tx`SELECT 1 FROM users WHERE id = ${agentId} FOR UPDATE`;
+    await tx`SELECT 1 FROM agent_accounts WHERE user_id = ${agentId} FOR UPDATE`;
     await during();
   });
 }
@@ -190,9 +190,9 @@ describe("settings against payments", () => {
     expect((await post(t, "/v1/agent/bond/deposit", g.agent.token, { amount_atomic: "10000000" })).status).toBe(200);
     let paid!: ReturnType<typeof g.submit>;
     let back!: ReturnType<typeof put>;
-    // The vendor's row held: the batch has read the agent's mode and waits to credit the vendor.
+    // The vendor's account held: the batch has read the agent's mode and waits to credit the vendor.
     await t.sql.begin(async (tx) => {
-      await tx`SELECT 1 FROM profiles WHERE user_id = ${g.vendor.id} FOR UPDATE`;
+      await tx`SELECT 1 FROM vendor_accounts WHERE user_id = ${g.vendor.id} FOR UPDATE`;
       paid = g.submit(1_000_000n, 1n);
       await waitForLockWaiters(t, 1);
       back = put(t, "/v1/agent/settings", g.agent.token, { ...onchain, settlement_mode: "ledger" });
@@ -264,14 +264,14 @@ describe("batches in flight together", () => {
 });
 
 describe("a failure midway leaves nothing half-done", () => {
-  test("the vendor's profile vanishes while the payment waits: 404, nothing is committed", async () => {
+  test("the vendor's account vanishes while the payment waits: 404, nothing is committed", async () => {
     const agent = await funded(10_000n);
     const vendor = await createUser(t, { profile: "vendor" });
     let answer!: ReturnType<typeof pay>;
     await holdingAgentLock(agent.id, async () => {
       answer = pay(agent, vendor, 1000n);
       await waitForLockWaiters(t, 1);
-      await t.sql`DELETE FROM profiles WHERE user_id = ${vendor.id}`;
+      await t.sql`DELETE FROM vendor_accounts WHERE user_id = ${vendor.id}`;
     });
     const r = await answer;
     expect(r.status).toBe(404);

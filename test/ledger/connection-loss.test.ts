@@ -31,7 +31,7 @@ afterAll(async () => {
 
 const pay = (agent: TestUser, to: TestUser, amount: bigint, headers: Record<string, string> = {}) =>
   post(t, "/v1/agent/pay", agent.token, { to: to.id.toString(), amount_atomic: amount.toString() }, headers);
-const balanceOf = async (id: bigint) => (await direct<{ b: bigint }[]>`SELECT balance_atomic AS b FROM users WHERE id = ${id}`)[0]!.b;
+const balanceOf = async (id: bigint) => (await direct<{ b: bigint }[]>`SELECT balance_atomic AS b FROM agent_accounts WHERE user_id = ${id}`)[0]!.b;
 
 async function pair(amount: bigint) {
   const agent = await createUser(t, { profile: "agent" });
@@ -46,7 +46,7 @@ describe("the connection is cut before COMMIT", () => {
     for (let round = 0; round < 5; round++) {
       let answer!: ReturnType<typeof pay>;
       await direct.begin(async (tx) => {
-        await tx`SELECT 1 FROM users WHERE id = ${agent.id} FOR UPDATE`;
+        await tx`SELECT 1 FROM agent_accounts WHERE user_id = ${agent.id} FOR UPDATE`;
         answer = pay(agent, vendor, 1000n);
         await waitForLockWaiters(t, 1);
         // The batch waits on the agent's lock: end its backend.
@@ -90,7 +90,7 @@ describe("the answer to COMMIT is lost", () => {
     // Hold the agent so that 20 payments gather into one batch, then lose that batch's COMMIT answer.
     let answers!: Promise<Awaited<ReturnType<typeof pay>>[]>;
     await direct.begin(async (tx) => {
-      await tx`SELECT 1 FROM users WHERE id = ${agent.id} FOR UPDATE`;
+      await tx`SELECT 1 FROM agent_accounts WHERE user_id = ${agent.id} FOR UPDATE`;
       const first = pay(agent, vendor, 1000n);
       await waitForLockWaiters(t, 1);
       const rest = Array.from({ length: 19 }, () => pay(agent, vendor, 1000n));

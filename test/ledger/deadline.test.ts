@@ -31,11 +31,11 @@ async function pair(amount: bigint) {
   return { agent, vendor };
 }
 
-/** Holds an agent's row locked (as a long transaction would) while fn runs. */
+/** Holds an agent's account locked (as a long transaction would) while fn runs. */
 async function whileLocked<T>(agentId: bigint, fn: () => Promise<T>): Promise<T> {
   let out!: T;
   await direct.begin(async (tx) => {
-    await tx`SELECT 1 FROM users WHERE id = ${agentId} FOR UPDATE`;
+    await tx`SELECT 1 FROM agent_accounts WHERE user_id = ${agentId} FOR UPDATE`;
     out = await fn();
   });
   return out;

@@ -198,7 +198,7 @@ describe("device-signed requests", () => {
   test("a linked agent key reads its balance, and only reads", async () => {
     const owner = await createUser(t, { profile: "agent" });
     const device = await linkedDevice(t, owner.token, "agent");
-    await t.sql`UPDATE users SET balance_atomic = 25000000 WHERE id = ${owner.id}`;
+    await t.sql`UPDATE agent_accounts SET balance_atomic = 25000000 WHERE user_id = ${owner.id}`;
     const res = await fetch(t.url + "/v1/agent/balance", { headers: { authorization: await deviceHeader(t, device, "GET", "/v1/agent/balance") } });
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ available_atomic: "25000000", bonded_atomic: "0", pending_atomic: "0" });
@@ -241,7 +241,7 @@ describe("GET /v1/gateway/agents/{pubkey}", () => {
     const key = await gatewayKey();
     const owner = await createUser(t, { profile: "agent" });
     const device = await linkedDevice(t, owner.token, "agent");
-    await t.sql`UPDATE users SET balance_atomic = 1234 WHERE id = ${owner.id}`;
+    await t.sql`UPDATE agent_accounts SET balance_atomic = 1234 WHERE user_id = ${owner.id}`;
     expect(await json(await lookup(device.address, `Bearer ${key}`))).toEqual({ linked: true, agent_id: owner.id.toString(), status: "ACTIVE", available_atomic: "1234" });
     await t.sql`UPDATE users SET status = 'SUSPENDED' WHERE id = ${owner.id}`;
     expect((await json(await lookup(device.address, `Bearer ${key}`))).status).toBe("SUSPENDED");

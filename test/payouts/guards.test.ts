@@ -17,7 +17,7 @@ test("a suspended agent's bond is frozen: it secures the loss that suspended it"
   const r = await post(t, "/v1/agent/bond/withdraw", agent.token, { amount_atomic: "10000000" });
   expect(r.status).toBe(403);
   expect(r.body.error.code).toBe("agent_suspended");
-  const [u] = await t.sql`SELECT bonded_atomic FROM users WHERE id = ${agent.id}`;
+  const [u] = await t.sql`SELECT bonded_atomic FROM agent_accounts WHERE user_id = ${agent.id}`;
   expect(u!.bonded_atomic).toBe(10_000_000n);
   await expectBalanced(t);
 });

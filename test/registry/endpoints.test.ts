@@ -3,7 +3,6 @@ import { manualClock } from "@/core/clock";
 import { ServiceSchema, VendorEndpointSchema, type PdaVerifier } from "@/registry";
 import { startTestApp, type TestApp } from "../support/app";
 import { createUser, type TestUser } from "../support/fixtures";
-import { describeSecurity } from "../support/security";
 import { call, endpointBody, issueFields, VALID_ADDRESS, VALID_SIGNATURE, weatherTools } from "./helpers";
 
 // Vendor endpoint registration (issue 8 item 1): POST/GET/PUT/DELETE /v1/vendor/endpoints.
@@ -385,8 +384,5 @@ describe("agents and observers cannot register", () => {
   });
 });
 
-const setup = async () => ({ t, clock });
-describeSecurity("POST /v1/vendor/endpoints", { setup, method: "POST", path: "/v1/vendor/endpoints", body: endpointBody(), role: "operator" });
-describeSecurity("GET /v1/vendor/endpoints", { setup, method: "GET", path: "/v1/vendor/endpoints", role: "operator" });
-describeSecurity("PUT /v1/vendor/endpoints/{id}", { setup, method: "PUT", path: "/v1/vendor/endpoints/sec-1", body: endpointBody(), role: "operator" });
-describeSecurity("DELETE /v1/vendor/endpoints/{id}", { setup, method: "DELETE", path: "/v1/vendor/endpoints/sec-1", role: "operator" });
+// The attacks on every route (credentials, roles, permissions, another vendor's endpoint) are the
+// shared security suite's: test/contract/security.test.ts.

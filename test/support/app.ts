@@ -4,7 +4,10 @@ import { createSql, type Sql } from "@/db/client";
 import { createApp, createInfra, startApp, type BuiltApp, type Infra, type InfraOverrides } from "@/app";
 import type { RunningServer } from "@/http/serve";
 import { createApiClient, type ApiClient } from "@/client";
+import { buildOpenApiDocument } from "@/http/openapi";
 import { createTestDatabase, type TestDatabase } from "./db";
+import { checkAnswers, type AnswerChecks } from "./schema/app-check";
+import type { ResponseDocument } from "./schema/checker";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 export const TEST_RECON_SECRET = "test-recon-secret-0123456789";
@@ -20,6 +23,8 @@ export interface TestApp {
   /** JSON log lines the app wrote, parsed. */
   logs: Record<string, unknown>[];
   logger: Logger;
+  /** Every JSON answer checked against the served document (schema/); close() fails on a violation no test saw. */
+  answers: AnswerChecks;
   client(token?: string): ApiClient;
   close(): Promise<void>;
 }
@@ -47,6 +52,8 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
   const { db: _db, ...overrides } = options;
   const deps = await createInfra({ config, sql, logger, applicationName }, overrides);
   const built = createApp(deps);
+  // SAFETY: the document zod-openapi builds is the OpenAPI object the checker reads (paths, components).
+  const answers = checkAnswers(built.app, () => buildOpenApiDocument(built.app) as unknown as ResponseDocument);
   // The same root as main.ts, without background jobs: tests start the ones they exercise.
   const running = startApp(deps, built, { port: 0, hostname: "127.0.0.1", background: { core: false, workers: false, simulation: false } });
   const server = running.server;
@@ -60,10 +67,13 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
     server,
     logs,
     logger,
+    answers,
     client: (token) => createApiClient(server.url, token),
     async close() {
       await running.stop(2000);
       if (!options.db) await db.drop();
+      const untaken = answers.untaken();
+      if (untaken.length > 0) throw new Error(`answers that break the OpenAPI document, seen by no test's fetch:\n${untaken.join("\n")}`);
     },
   };
 }

@@ -85,18 +85,18 @@ export async function createKey(t: TestApp, ownerToken: string, kind: "agent" | 
   return r.body.key as string;
 }
 
-/** What the database holds for an agent (the truth the answers must match). */
+/** What the database holds for an agent (the truth the answers must match): its account, and its user's status. */
 export async function agentRow(t: TestApp, userId: bigint) {
   const [row] = await t.sql<{ balance: bigint; bonded: bigint; status: string }[]>`
-    SELECT balance_atomic AS balance, bonded_atomic AS bonded, status FROM users WHERE id = ${userId}`;
+    SELECT COALESCE(a.balance_atomic, 0) AS balance, COALESCE(a.bonded_atomic, 0) AS bonded, u.status
+    FROM users u LEFT JOIN agent_accounts a ON a.user_id = u.id
+    WHERE u.id = ${userId}`;
   if (!row) throw new Error(`agentRow: no user ${userId}`);
   return row;
 }
 
 export async function unsettledOf(t: TestApp, vendorId: bigint): Promise<bigint> {
-  const [row] = await t.sql<{ unsettled: bigint }[]>`SELECT unsettled_balance_atomic AS unsettled FROM profiles WHERE user_id = ${vendorId}`;
-  if (!row) throw new Error(`unsettledOf: no profile ${vendorId}`);
-  return row.unsettled;
+  return (await vendorRow(t, vendorId)).unsettled;
 }
 
 export async function feesHeld(t: TestApp): Promise<bigint> {
@@ -188,11 +188,11 @@ export async function postRecon(t: TestApp, event: unknown, options: { raw?: str
   return { res, status: res.status, body: await json(res) };
 }
 
-/** A vendor's money columns as the database holds them. */
+/** A vendor's account as the database holds it. */
 export async function vendorRow(t: TestApp, vendorId: bigint) {
   const [row] = await t.sql<{ unsettled: bigint; debt: bigint }[]>`
-    SELECT unsettled_balance_atomic AS unsettled, debt_atomic AS debt FROM profiles WHERE user_id = ${vendorId}`;
-  if (!row) throw new Error(`vendorRow: no profile ${vendorId}`);
+    SELECT unsettled_balance_atomic AS unsettled, debt_atomic AS debt FROM vendor_accounts WHERE user_id = ${vendorId}`;
+  if (!row) throw new Error(`vendorRow: no vendor account ${vendorId}`);
   return row;
 }
 

@@ -48,8 +48,8 @@ const KEY_COLUMNS = ["id", "kind", "name", "prefix", "permissions", "last_used_a
 
 /**
  * Serializes key creation per user for the rest of the transaction, so that the active-key cap
- * holds under concurrent requests. An advisory lock rather than a lock on the users row, which
- * the ledger updates on every payment.
+ * holds under concurrent requests. An advisory lock rather than a lock on the users row, so that
+ * creating a key never waits on, nor holds up, a write of the user's identity (a role, a suspension).
  */
 export async function lockUserKeys(sql: Tx, userId: bigint): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${"api_keys:" + userId.toString()}, 0))`;

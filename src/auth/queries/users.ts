@@ -62,3 +62,25 @@ export async function setGoogleSub(sql: Tx, userId: bigint, sub: string, name?: 
 export async function setUserRole(sql: Tx, userId: bigint, role: Role): Promise<void> {
   await sql`UPDATE users SET role = ${role}, updated_at = now() WHERE id = ${userId}`;
 }
+
+/**
+ * A simulated actor (lld-backend.md §6): a real user marked is_simulated, found again by its
+ * e-mail so that restarts, and several simulators, reuse it.
+ */
+export async function upsertSimulatedUser(sql: Tx, email: string, name: string): Promise<bigint> {
+  const [row] = await sql<{ id: bigint }[]>`
+    INSERT INTO users (email, name, is_simulated)
+    VALUES (${email}, ${name}, true)
+    ON CONFLICT (email) DO UPDATE SET is_simulated = true
+    RETURNING id`;
+  return row!.id;
+}
+
+/**
+ * Suspends a user (lld-backend.md §4.4: an agent whose settlement failed); its next payment gets
+ * 403 agent_suspended. The ledger calls it holding the agent's account lock, the lock its payment
+ * batches hold while they read the status.
+ */
+export async function suspendUser(sql: Tx, userId: bigint): Promise<void> {
+  await sql`UPDATE users SET status = 'SUSPENDED', updated_at = now() WHERE id = ${userId}`;
+}

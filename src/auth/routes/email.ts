@@ -8,6 +8,7 @@ import { sendOtp, verifyOtp } from "../otp/service";
 import { SessionSchema } from "../schemas";
 import { sessionCtx } from "./context";
 import { jsonBody } from "@/http/route-helpers";
+import { access } from "@/http/guards";
 
 // Email one-time codes: POST /v1/auth/email/send-otp, POST /v1/auth/email/verify-otp
 
@@ -33,6 +34,7 @@ const sendOtpRoute = createRoute({
   method: "post",
   path: "/v1/auth/email/send-otp",
   operationId: "sendEmailOtp",
+  ...access.public(),
   tags: ["auth"],
   summary: "Mail a 6-digit sign-in code to an email address",
   description:
@@ -53,6 +55,7 @@ const verifyOtpRoute = createRoute({
   method: "post",
   path: "/v1/auth/email/verify-otp",
   operationId: "verifyEmailOtp",
+  ...access.public(),
   tags: ["auth"],
   summary: "Sign in with a mailed code (creates the user on first login)",
   description:

@@ -6,6 +6,7 @@ import { loginWithGoogle } from "../google/service";
 import { createGoogleVerifier, type GoogleVerifier } from "../google/verifier";
 import { SessionSchema } from "../schemas";
 import { sessionCtx } from "./context";
+import { access } from "@/http/guards";
 
 // Google ID tokens: POST /v1/auth/login/google
 
@@ -25,6 +26,7 @@ const googleLoginRoute = createRoute({
   method: "post",
   path: "/v1/auth/login/google",
   operationId: "loginWithGoogle",
+  ...access.public(),
   tags: ["auth"],
   summary: "Sign in with a Google ID token",
   description:

@@ -6,12 +6,14 @@ import { logout, refreshSession } from "../sessions";
 import { SessionSchema } from "../schemas";
 import { sessionCtx } from "./context";
 import { jsonBody } from "@/http/route-helpers";
+import { access } from "@/http/guards";
 
 
 const refreshRoute = createRoute({
   method: "post",
   path: "/v1/auth/refresh",
   operationId: "refreshSession",
+  ...access.public(),
   tags: ["auth"],
   summary: "Trade a refresh token for a new access token and a new refresh token",
   description: "A refresh token works once. Presenting an already used one revokes every token of its login (reuse detection).",
@@ -29,6 +31,7 @@ const logoutRoute = createRoute({
   method: "post",
   path: "/v1/auth/logout",
   operationId: "logout",
+  ...access.public(),
   tags: ["auth"],
   summary: "End a login: revoke the refresh token's family (or, signed in, every login with all=true)",
   description: "Access tokens are stateless and stay valid until they expire (at most ACCESS_TOKEN_TTL_SECONDS).",
@@ -52,6 +55,7 @@ const jwksRoute = createRoute({
   method: "get",
   path: "/.well-known/jwks.json",
   operationId: "getJwks",
+  ...access.public(),
   tags: ["auth"],
   summary: "Public keys that verify access tokens (EdDSA), for offline verification by gateways",
   responses: {

@@ -10,6 +10,7 @@ import { SessionSchema } from "../schemas";
 import { ChallengeRequestSchema, ChallengeSchema, WalletLoginRequestSchema } from "../siws/schemas";
 import { issueChallenge, loginWithWallet, type SiwsCtx, type SiwsSettings } from "../siws/service";
 import { sessionCtx } from "./context";
+import { access } from "@/http/guards";
 
 // Sign-In-With-Solana: POST /v1/auth/challenge, POST /v1/auth/login/wallet
 
@@ -22,6 +23,7 @@ const challengeRoute = createRoute({
   method: "post",
   path: "/v1/auth/challenge",
   operationId: "createChallenge",
+  ...access.public(),
   tags: ["auth"],
   summary: "Start a wallet login: a single-use nonce and a ready Sign-In-With-Solana message",
   description:
@@ -40,6 +42,7 @@ const loginRoute = createRoute({
   method: "post",
   path: "/v1/auth/login/wallet",
   operationId: "loginWithWallet",
+  ...access.public(),
   tags: ["auth"],
   summary: "Sign in with a Solana wallet (creates the user, an observer, on first login)",
   description:

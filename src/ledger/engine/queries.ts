@@ -21,36 +21,51 @@ export interface AgentState {
   pending: bigint;
 }
 
+/** What an agent without an account row holds (sql/0015: no row reads as zero balances). */
+const NO_ACCOUNT = { balance: 0n, bonded: 0n, settlement_mode: "ledger", low_balance_threshold: 0n } as const;
+
 /**
- * Locks the agents of a batch in id order (every writer locks users before profiles: no deadlocks),
- * then reads their state. Two statements, on purpose: a statement reads from the snapshot it began
- * with, so state read by the locking statement itself would miss what a batch holding the lock
- * committed meanwhile (its daily spend, its intents: limits and bond caps would be overrun).
- * Both are sent at once (pipelined): the second starts, with a fresh snapshot, when the first is done.
+ * Locks the agents' accounts of a batch in id order (every writer locks agent_accounts before
+ * vendor_accounts: no deadlocks), then reads their state. Two statements, on purpose: a statement
+ * reads from the snapshot it began with, so state read by the locking statement itself would miss
+ * what a batch holding the lock committed meanwhile (its daily spend, its intents: limits and bond
+ * caps would be overrun). Both are sent at once (pipelined): the second starts, with a fresh
+ * snapshot, when the first is done.
+ *
+ * The read also joins users.status and profiles.type, identity the ledger reads but never writes:
+ * a suspension is written while its writer holds the agent's account lock (settlement.ts), so a
+ * batch holding that lock reads it committed. An account the first statement did not lock (none
+ * yet, or one created between the two statements) is read as no account: the batch decides only
+ * on rows it holds, and with no balance and no bond no payment of it is made.
  */
 export function lockAgents(sql: Tx, ids: bigint[], day: string): Promise<AgentState[]> {
   const list = sql.array(ids, INT8);
-  const locked = sql`SELECT 1 FROM users WHERE id = ANY(${list}::bigint[]) ORDER BY id FOR UPDATE`.execute();
+  const locked = sql<{ user_id: bigint }[]>`
+    SELECT user_id FROM agent_accounts WHERE user_id = ANY(${list}::bigint[]) ORDER BY user_id FOR UPDATE`.execute();
   const state = sql<AgentState[]>`
     SELECT u.id,
-           u.balance_atomic AS balance,
-           u.bonded_atomic AS bonded,
+           COALESCE(a.balance_atomic, 0) AS balance,
+           COALESCE(a.bonded_atomic, 0) AS bonded,
            u.status,
            (p.type = 'agent') AS is_agent,
-           COALESCE(p.settlement_mode, 'ledger') AS settlement_mode,
-           COALESCE(p.low_balance_threshold_atomic, 0) AS low_balance_threshold,
+           COALESCE(a.settlement_mode, 'ledger') AS settlement_mode,
+           COALESCE(a.low_balance_threshold_atomic, 0) AS low_balance_threshold,
            l.per_payment_max_atomic AS per_payment_max,
            l.daily_max_atomic AS daily_max,
            l.allowed_vendor_ids,
            COALESCE(ds.spent_atomic, 0) AS spent_today,
            COALESCE((SELECT sum(pi.amount_atomic) FROM payment_intents pi WHERE pi.agent_id = u.id AND pi.status = 'PENDING'), 0)::numeric(20,0) AS pending
     FROM users u
+    LEFT JOIN agent_accounts a ON a.user_id = u.id
     LEFT JOIN profiles p ON p.user_id = u.id
     LEFT JOIN agent_limits l ON l.user_id = u.id
     LEFT JOIN agent_daily_spend ds ON ds.user_id = u.id AND ds.day = ${day}::date
     WHERE u.id = ANY(${list}::bigint[])
     ORDER BY u.id`.execute();
-  return Promise.all([locked, state]).then(([, rows]) => rows);
+  return Promise.all([locked, state]).then(([held, rows]) => {
+    const mine = new Set(held.map((r) => r.user_id));
+    return rows.map((r) => (mine.has(r.id) ? r : { ...r, ...NO_ACCOUNT }));
+  });
 }
 
 export interface Claim {
@@ -161,7 +176,7 @@ export const VENDOR_GONE_SQLSTATE = "MP001";
 /**
  * A payment batch's writes but the vendors' credit, in ONE statement (the per-statement cost of
  * PostgreSQL and of the round trip is most of a small batch's cost). It takes no lock another
- * batch could hold: the agents' users rows are the batch's already (and daily spend rows are per
+ * batch could hold: the agents' accounts are the batch's already (and daily spend rows are per
  * agent), the rollup trigger's rows are sharded and skipped when fresh.
  */
 export function writeBatch(sql: Tx, w: BatchWrites) {
@@ -171,11 +186,11 @@ export function writeBatch(sql: Tx, w: BatchWrites) {
   const i = <K extends keyof IntentInsert>(k: K) => w.intents.map((r) => r[k]);
   return sql`
     WITH debited AS (
-      UPDATE users u
-      SET balance_atomic = u.balance_atomic - d.amount
+      UPDATE agent_accounts a
+      SET balance_atomic = a.balance_atomic - d.amount
       FROM unnest(${ids(w.debits)}::bigint[], ${amounts(w.debits)}::numeric[]) AS d(id, amount)
-      WHERE u.id = d.id
-      RETURNING u.id
+      WHERE a.user_id = d.id
+      RETURNING a.user_id
     ),
     spent AS (
       INSERT INTO agent_daily_spend (user_id, day, spent_atomic)
@@ -230,9 +245,9 @@ export function writeBatch(sql: Tx, w: BatchWrites) {
 /**
  * Credits a batch's vendors, paying down any debt first (both SET expressions read the old debt):
  * one update per vendor per batch, in id order, however many payments it received. Sent last
- * before COMMIT, so hot vendor rows are held only for this update and the commit. A vendor whose
- * profile went away since its payments were resolved makes it raise: agents must not be debited
- * for a credit that lands nowhere (the engine then retries the batch's payments one by one).
+ * before COMMIT, so hot vendor rows are held only for this update and the commit. A payee without
+ * a vendor account (every vendor profile has one, sql/0015) makes it raise: agents must not be
+ * debited for a credit that lands nowhere (the engine then retries the batch's payments one by one).
  */
 export function creditVendors(sql: Tx, credits: [bigint, bigint][]) {
   const ids = sql.array(credits.map(([k]) => k), INT8);
@@ -240,19 +255,19 @@ export function creditVendors(sql: Tx, credits: [bigint, bigint][]) {
     WITH locked AS (
       -- An UPDATE ... FROM locks rows in whatever order its join yields; two batches locking two
       -- vendors in opposite orders would deadlock (1 s each, measured). Locked in id order first.
-      SELECT user_id FROM profiles WHERE user_id = ANY(${ids}::bigint[]) ORDER BY user_id FOR UPDATE
+      SELECT user_id FROM vendor_accounts WHERE user_id = ANY(${ids}::bigint[]) ORDER BY user_id FOR UPDATE
     ),
     credited AS (
-      UPDATE profiles p
-      SET debt_atomic = GREATEST(p.debt_atomic - c.amount, 0),
-          unsettled_balance_atomic = p.unsettled_balance_atomic + GREATEST(c.amount - p.debt_atomic, 0)
+      UPDATE vendor_accounts v
+      SET debt_atomic = GREATEST(v.debt_atomic - c.amount, 0),
+          unsettled_balance_atomic = v.unsettled_balance_atomic + GREATEST(c.amount - v.debt_atomic, 0)
       FROM unnest(${ids}::bigint[], ${sql.array(credits.map(([, v]) => String(v)), NUMERIC)}::numeric[]) AS c(id, amount)
-      WHERE p.user_id = c.id AND p.type = 'vendor' AND p.user_id IN (SELECT user_id FROM locked)
-      RETURNING p.user_id
+      WHERE v.user_id = c.id AND v.user_id IN (SELECT user_id FROM locked)
+      RETURNING v.user_id
     )
     SELECT CASE WHEN (SELECT count(*) FROM credited) = ${credits.length}
                 THEN 0
-                ELSE machpay_raise(${VENDOR_GONE_SQLSTATE}, 'a credited vendor has no vendor profile')
+                ELSE machpay_raise(${VENDOR_GONE_SQLSTATE}, 'a credited vendor has no vendor account')
            END AS ok`;
 }
 

@@ -1,3 +1,4 @@
+import type { ConfigInput } from "@/config";
 import { openStreamCount } from "@/realtime";
 import { startTestApp, type TestApp } from "../app";
 import { chainEnv } from "../chain";
@@ -23,7 +24,8 @@ export interface FuzzApp {
   close(): Promise<void>;
 }
 
-export async function startFuzzApp(options: { db?: TestDatabase } = {}): Promise<FuzzApp> {
+/** `env` adds to (or overrides) the fuzz app's configuration, e.g. a JWT key the caller also holds. */
+export async function startFuzzApp(options: { db?: TestDatabase; env?: ConfigInput } = {}): Promise<FuzzApp> {
   const localnet = await startTestLocalnet();
   const smtp = await startSmtpServer();
   const google = await generateRsaKey("fuzz-google-key");
@@ -41,6 +43,7 @@ export async function startFuzzApp(options: { db?: TestDatabase } = {}): Promise
       // constants (one-time codes per IP) do not stop the fuzzer, and the header is fuzzed too.
       TRUST_PROXY: "true",
       LOG_LEVEL: "warn",
+      ...options.env,
     },
     options.db ? { db: options.db } : {},
   );

@@ -1,5 +1,8 @@
-// The part of an OpenAPI 3.1 document the fuzzer reads: every path x method, its parameters, its
-// JSON body schema and its security, with $refs resolved against components.schemas.
+import type { AccessRule } from "@/http/guards";
+
+// The part of an OpenAPI 3.1 document the fuzzer (and the security suite) reads: every path x
+// method, its parameters, its JSON body schema, its security and who may call it
+// (x-machpay-access), with $refs resolved against components.schemas.
 
 export interface Schema {
   $ref?: string;
@@ -40,6 +43,7 @@ interface OperationObject {
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
   security?: Record<string, string[]>[];
+  "x-machpay-access"?: AccessRule;
 }
 
 export interface OpenApiDocument {
@@ -59,6 +63,8 @@ export interface Operation {
   bearer: boolean;
   /** A browser page: its refusals are HTML pages, not the JSON envelope. */
   html: boolean;
+  /** Who may call it, as the document says; undefined when the operation does not say. */
+  access?: AccessRule;
 }
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
@@ -91,6 +97,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         ...(json ? { body: json.schema ?? {} } : {}),
         bearer: (op.security ?? []).some((req) => "bearerAuth" in req),
         html: false,
+        ...(op["x-machpay-access"] ? { access: op["x-machpay-access"] } : {}),
       });
     }
   }
