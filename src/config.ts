@@ -101,6 +101,8 @@ export const ConfigSchema = v.object({
   PAYMENT_BATCH_MAX: v.optional(int(1, 5000), "256"),
   PAYMENT_BATCH_CONCURRENCY: v.optional(int(1, 64), "1"),
   PAYMENT_DEADLINE_MS: v.optional(int(100, 60_000), "5000"),
+  // Intents per POST /v1/gateway/payments/batch (a body of 1,000 intents is ~300 KB, under BODY_LIMIT_BYTES).
+  GATEWAY_BATCH_MAX: v.optional(int(1, 1000), "500"),
   INTENT_VERIFY_THREADS: v.optional(int(0, 16), "1"),
   ADMIN_TOKEN: v.optional(v.pipe(v.string(), v.minLength(24, "expected at least 24 characters"))),
   RECON_WEBHOOK_SECRET: v.optional(v.pipe(v.string(), v.minLength(16, "expected at least 16 characters"))),

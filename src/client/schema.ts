@@ -578,6 +578,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/gateway/payments/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A vendor gateway submits many signed payment intents in one request
+         * @description Up to 500 intents (GATEWAY_BATCH_MAX). Each is decided exactly as POST /v1/gateway/payments decides it, and its result (that endpoint's status and body) is returned in the request's order: a refused or malformed intent refuses only itself. The intents enter the same group commit together. With an Idempotency-Key, a retry of the same batch replays each intent's stored outcome and submits only intents that never reached the ledger; the key with another batch is 409 idempotency_conflict. 400 when the body itself is malformed (the failing field named, e.g. payments.3.signature); nothing is paid then.
+         */
+        post: operations["submitGatewayPaymentBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/ledger/audit": {
         parameters: {
             query?: never;
@@ -1422,6 +1442,24 @@ export interface components {
             status: "ACTIVE" | "SUSPENDED" | null;
             /** @description Spendable balance in atomic units; "0" when not linked */
             available_atomic: string;
+        };
+        GatewayPaymentBatchResult: {
+            /** @description One per intent, in the request's order */
+            results: {
+                /** @description What POST /v1/gateway/payments would have answered for this intent: 201, or the refusal's status */
+                status: number;
+                /** @description The outcome was stored by an earlier request under the batch's Idempotency-Key */
+                replayed: boolean;
+                /** @description That answer's body: the transaction, or the error envelope */
+                body: components["schemas"]["GatewayPaymentResult"] | components["schemas"]["Error"];
+            }[];
+            /** @description How many results are 201 */
+            paid: number;
+            refused: number;
+        };
+        GatewayPaymentBatchRequest: {
+            /** @description 1 to 500 intents, each as POST /v1/gateway/payments takes it */
+            payments: components["schemas"]["GatewayPaymentRequest"][];
         };
         LedgerAudit: {
             ok: boolean;
@@ -4108,6 +4146,93 @@ export interface operations {
             };
             /** @description A bug on our side; quote the request id. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submitGatewayPaymentBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GatewayPaymentBatchRequest"];
+            };
+        };
+        responses: {
+            /** @description One result per intent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayPaymentBatchResult"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

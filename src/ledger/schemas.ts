@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { AtomicAmountSchema, DigitIdSchema, PositiveAtomicSchema } from "@/core/number-schemas";
 import { SignatureSchema } from "@/core/solana";
+import { ErrorBodySchema } from "@/http/errors";
 import type { BalanceAfter, TransactionRecord } from "./engine/types";
 
 const atomic = (description: string) => z.string().regex(/^\d+$/).openapi({ description, example: "25000000" });
@@ -101,6 +102,30 @@ export const GatewayAgentSchema = z
   .openapi("GatewayAgent");
 
 export const GatewayPaymentResultSchema = z.object({ transaction: TransactionSchema }).openapi("GatewayPaymentResult");
+
+/** POST /v1/gateway/payments/batch: `max` is GATEWAY_BATCH_MAX. */
+export const gatewayPaymentBatchRequestSchema = (max: number) =>
+  z
+    .object({
+      payments: z.array(GatewayPaymentRequestSchema).min(1).max(max).openapi({ description: `1 to ${max} intents, each as POST /v1/gateway/payments takes it` }),
+    })
+    .openapi("GatewayPaymentBatchRequest");
+
+export const GatewayPaymentBatchResultSchema = z
+  .object({
+    results: z
+      .array(
+        z.object({
+          status: z.number().int().openapi({ description: "What POST /v1/gateway/payments would have answered for this intent: 201, or the refusal's status" }),
+          replayed: z.boolean().openapi({ description: "The outcome was stored by an earlier request under the batch's Idempotency-Key" }),
+          body: z.union([GatewayPaymentResultSchema, ErrorBodySchema]).openapi({ description: "That answer's body: the transaction, or the error envelope" }),
+        }),
+      )
+      .openapi({ description: "One per intent, in the request's order" }),
+    paid: z.number().int().openapi({ description: "How many results are 201" }),
+    refused: z.number().int(),
+  })
+  .openapi("GatewayPaymentBatchResult");
 
 export const BondRequestSchema = z.object({ amount_atomic: PositiveAtomicSchema }).openapi("BondRequest");
 

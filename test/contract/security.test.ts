@@ -88,6 +88,18 @@ function suspendedTest(op: Operation, { name, who }: SuspendedCase, outcome: Out
   }
   const mayChange = outcome.mayChange ?? {};
   const but = Object.keys(mayChange).map((table) => ` but ${table}`).join("");
+  if ("batch" in outcome) {
+    const { status, code } = outcome.batch;
+    test(`a suspended account, through ${name}: every result refused, the first ${status} ${code}, nothing changed${but}`, () => {
+      const { reply, changed } = run();
+      const results = (reply.body as { results?: { status: number; body: { error?: { code: string } } }[] })?.results ?? [];
+      expect(reply.status, shown(reply)).toBe(200);
+      expect(results.filter((r) => r.status === 201), shown(reply)).toEqual([]);
+      expect([results[0]?.status, results[0]?.body.error?.code], shown(reply)).toEqual([status, code]);
+      expect(changed.filter((change) => !(tableOf(change) in mayChange))).toEqual([]);
+    });
+    return;
+  }
   test(`a suspended account, through ${name}: ${outcome.status} ${outcome.code}, nothing changed${but}`, () => {
     expectRefused(run().reply, { status: [outcome.status], codes: [outcome.code] });
     expect(run().changed.filter((change) => !(tableOf(change) in mayChange))).toEqual([]);

@@ -293,6 +293,14 @@ export async function findIdempotentResponse(sql: Tx, userId: bigint, key: strin
   return row;
 }
 
+/** The rows of several keys of one user (a keyed gateway batch's intents), by key. */
+export async function findIdempotentResponses(sql: Tx, userId: bigint, keys: string[]) {
+  const rows = await sql<{ key: string; request_hash: string; status_code: number; response_body: unknown }[]>`
+    SELECT key, request_hash, status_code, response_body FROM idempotency_keys
+    WHERE user_id = ${userId} AND key = ANY(${sql.array(keys, VARCHAR)}::varchar[])`;
+  return new Map(rows.map((r) => [r.key, r]));
+}
+
 export async function transactionExists(sql: Tx, id: string): Promise<boolean> {
   const rows = await sql`SELECT 1 FROM transactions WHERE id = ${id}`;
   return rows.length > 0;

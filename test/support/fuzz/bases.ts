@@ -122,6 +122,17 @@ const BASES: Record<string, BaseFn[]> = {
     ...[U64_MAX, INT8_OVER, 0n].map((nonce) => bareIntent(1n, { nonce })),
     ...[I64_MAX, -1n, 0n].map((deadline) => bareIntent(1n, { deadline })),
   ],
+  submitGatewayPaymentBatch: [
+    async (c) => ({
+      body: {
+        payments: [
+          { ...(await c.intent(1n)), service_id: c.serviceId, reference: unique("gwb") },
+          await c.intent(U64_MAX),
+          await c.intent(1n, { deadline: -1n }),
+        ],
+      },
+    }),
+  ],
   requestPayout: [
     () => ({ body: { amount: DROP, amount_atomic: "1", destinationWallet: WALLET, reference: unique("payout") } }),
     () => ({ body: { amount: "0.000001", amount_atomic: DROP, destinationWallet: DROP, reference: unique("payout") } }),

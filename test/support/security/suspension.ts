@@ -14,6 +14,8 @@ export type Outcome =
   | "passes"
   /** Refused with this status and code, nothing changed but the tables named (with why). */
   | { status: number; code: string; mayChange?: Record<string, string> }
+  /** A batch (200, one result per item): no item paid, the first refused with this status and code. */
+  | { batch: { status: number; code: string }; mayChange?: Record<string, string> }
   /**
    * Must be refused but is not today: run as a known failure (test.failing), asserting only a 403
    * and nothing changed, so that any fix flips it and this table is updated with the fix's code.
@@ -37,6 +39,7 @@ export const MONEY_LEAVES: Record<string, SuspendedCase["who"]> = {
   depositBond: "caller",
   withdrawBond: "caller",
   submitGatewayPayment: "payer",
+  submitGatewayPaymentBatch: "payer",
   requestPayout: "caller",
   requestWithdrawal: "caller",
 };
@@ -50,7 +53,7 @@ export function suspendedCases(op: Operation, rule: AccessRule): SuspendedCase[]
   if (c.includes("jwt")) out.push({ name: "its session", who: "caller", suspend: own, caller: (s) => bearer(user(s).jwt) });
   if (c.includes("api_key") || c.includes("gateway_key")) out.push({ name: "its API key", who: "caller", suspend: own, caller: (s) => bearer(user(s).key) });
   if (c.includes("device") && op.method === "GET") out.push({ name: "its device", who: "caller", suspend: own, caller: (s) => ({ kind: "device", wallet: user(s).device }) });
-  if (op.id === "submitGatewayPayment") {
+  if (op.id === "submitGatewayPayment" || op.id === "submitGatewayPaymentBatch") {
     out.push({ name: "the paying agent suspended, through an active gateway", who: "payer", suspend: (s) => [s.architect.user.id], caller: (s) => bearer(s.operator.key) });
   }
   return out;
@@ -92,6 +95,10 @@ export const SUSPENDED: Record<string, { caller: Outcome; payer?: Outcome }> = {
     // earning (the agent paid for a call it got) and takes nothing out (requestPayout below).
     caller: "passes",
     payer: { ...SUSPENDED_AGENT, mayChange: { intent_nonces: "a refused intent's nonce is spent, so it cannot be replayed later (test/ledger/gateway.test.ts)" } },
+  },
+  submitGatewayPaymentBatch: {
+    caller: "passes",
+    payer: { batch: SUSPENDED_AGENT, mayChange: { intent_nonces: "as for a single intent: a refused intent's nonce is spent" } },
   },
   getGatewayAgent: passes,
   requestPayout: { caller: SUSPENDED_ACCOUNT },
