@@ -14,7 +14,7 @@ import { createLogger } from "@/core/logger";
 import { creditDeposit } from "@/ledger";
 import { freshDatabase, startServer } from "./lib/bench";
 
-const COUNTS = (process.env.BENCH_SSE_CLIENTS ?? "1000,5000").split(",").map(Number);
+const COUNTS = (process.env.BENCH_SSE_CLIENTS ?? "1000,5000,20000").split(",").map(Number);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const THREADS = Number(process.env.BENCH_SSE_THREADS ?? 2);
 const BROKER = process.env.BENCH_BROKER ?? "memory";
@@ -274,6 +274,10 @@ async function main() {
           console.log(`  round ${i + 1}: payment answered ${ms(r.answered)}; clients had the event: first ${ms(r.first)}, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, last ${ms(r.last)}`);
         }
         console.log(`  median over rounds: last client ${ms(median(rounds.map((r) => r.last)))} after the payment request (answered in ${ms(median(rounds.map((r) => r.answered)))}), first->last ${ms(median(rounds.map((r) => r.last - r.first)))}`);
+        // Issue 17: 20,000 subscribers, the last within 250 ms, at most 16 KiB of server memory per stream.
+        const perStream = (rssAfter - rssBefore) / n;
+        const last = median(rounds.map((r) => r.last));
+        console.log(`  target (N = 20000) last client < 250 ms, <= 16 KiB per stream: ${n < 20_000 ? "not run at this N" : last < 250 && perStream <= 16 ? "met" : "NOT met"} (${ms(last)}, ${perStream.toFixed(1)} KiB)`);
       } finally {
         await server.stop();
       }
