@@ -70,6 +70,10 @@ export const ConfigSchema = v.object({
   DB_POOL_MAX: v.optional(int(1, 200), "10"),
   LOG_LEVEL: v.optional(v.picklist(["debug", "info", "warn", "error", "silent"], "expected debug, info, warn, error or silent"), "info"),
   CONSOLE_ORIGINS: v.optional(csv, ""),
+  // The MCP endpoint's DNS-rebinding protection (src/mcp/origin.ts): browser origins besides the
+  // console's, PUBLIC_URL's and loopback ones; and, when set, the only Host names it answers.
+  MCP_ALLOWED_ORIGINS: v.optional(csv, ""),
+  MCP_ALLOWED_HOSTS: v.optional(csv, ""),
   BODY_LIMIT_BYTES: v.optional(int(1024, 64 * 1024 * 1024), "1048576"),
   ENABLE_SIMULATION: v.optional(bool, "false"),
   MIGRATE_ON_START: v.optional(bool, "true"),
@@ -141,6 +145,24 @@ export const ConfigSchema = v.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: v.optional(bool, "false"),
   WEBHOOK_TIMEOUT_MS: v.optional(int(100, 60_000), "10000"),
   NOTIFICATION_WORKER_INTERVAL_MS: v.optional(int(10, 600_000), "5000"),
+
+  // x402 facilitator (/x402): requests per minute per vendor (or per IP on /x402/supported), per instance.
+  X402_RATE_LIMIT_PER_MINUTE: v.optional(int(1, 100_000_000), "120000"),
+
+  // Telemetry receiver (`bun run receiver`, src/telemetry/ingest/)
+  RECEIVER_PORT: v.optional(int(0, 65535), "8082"),
+  RECEIVER_BODY_LIMIT_BYTES: v.optional(int(1024, 64 * 1024 * 1024), "1048576"),
+  RECEIVER_QUEUE_MAX_EVENTS: v.optional(int(1, 10_000_000), "100000"),
+  RECEIVER_QUEUE_MAX_BYTES: v.optional(int(1024, 2 * 1024 * 1024 * 1024), "67108864"),
+  RECEIVER_FLUSH_EVENTS: v.optional(int(1, 100_000), "1000"),
+  RECEIVER_FLUSH_INTERVAL_MS: v.optional(int(1, 60_000), "250"),
+  RECEIVER_FLUSH_CONCURRENCY: v.optional(int(1, 32), "2"),
+
+  // Telemetry rollups and alerts (src/telemetry/rollups/)
+  TELEMETRY_ROLLUP_INTERVAL_MS: v.optional(int(1000, 3_600_000), "60000"),
+  TELEMETRY_ROLLUP_LOOKBACK_HOURS: v.optional(int(1, 48), "2"),
+  TELEMETRY_ERROR_RATE_ALERT_PERCENT: v.optional(int(1, 100), "5"),
+  TELEMETRY_ERROR_RATE_MIN_REQUESTS: v.optional(int(1, 1_000_000_000), "100"),
 });
 
 type ParsedConfig = v.InferOutput<typeof ConfigSchema>;

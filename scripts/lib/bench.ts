@@ -63,13 +63,17 @@ export interface StartedServer {
  * `bun src/main.ts` in a child process, resolved once /health answers. `port` (default: a random
  * one) lets a restarted server take its predecessor's address; `stdout` a file descriptor for its log.
  */
-export async function startServer(env: Record<string, string>, options: { port?: number; stdout?: number } = {}): Promise<StartedServer> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { port?: number; stdout?: number; args?: string[]; portVariable?: string } = {},
+): Promise<StartedServer> {
   // Below Linux's ephemeral range (32768+), where the load generator's own connections take ports.
   const port = options.port ?? 20000 + Math.floor(Math.random() * 12000);
   // BENCH_PROFILE=<dir> writes the server's CPU profile (markdown) there when it stops.
   const profile = process.env.BENCH_PROFILE ? ["--cpu-prof-md", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const proc = Bun.spawn(["bun", ...profile, "src/main.ts"], {
-    env: { ...process.env, LOG_LEVEL: "warn", PORT: String(port), HOST: "127.0.0.1", ...env },
+  // `args: ["receiver"]` with `portVariable: "RECEIVER_PORT"` starts the telemetry receiver instead.
+  const proc = Bun.spawn(["bun", ...profile, "src/main.ts", ...(options.args ?? [])], {
+    env: { ...process.env, LOG_LEVEL: "warn", HOST: "127.0.0.1", ...env, [options.portVariable ?? "PORT"]: String(port) },
     stdout: options.stdout ?? "ignore",
     stderr: options.stdout ?? "inherit",
   });

@@ -16,6 +16,7 @@ import { buildOpenApiDocument, registerOpenApiComponents } from "@/http/openapi"
 import { newRouter } from "@/http/router";
 import { registerSystemRoutes } from "@/http/system-routes";
 import { ledgerModule } from "@/ledger";
+import { mcpModule } from "@/mcp";
 import { notificationsModule } from "@/notifications";
 import { deviceScheme, pairingModule } from "@/pairing";
 import { payoutsModule } from "@/payouts";
@@ -24,6 +25,8 @@ import { publicModule } from "@/public";
 import { realtimeModule } from "@/realtime";
 import { registryModule } from "@/registry";
 import { simulationModule } from "@/simulation";
+import { rollupJob } from "@/telemetry";
+import { x402Module } from "@/x402";
 import type { Infra } from "./infra";
 
 export interface BuiltApp {
@@ -36,7 +39,7 @@ export interface BuiltApp {
 export type AppModules = ReturnType<typeof assembleModules>;
 
 /** Each module assembled from the dependencies it names (the whole Infra satisfies each). */
-function assembleModules(infra: Infra) {
+function assembleModules(infra: Infra, metrics: Metrics) {
   return {
     auth: authModule(infra),
     profiles: profilesModule(infra),
@@ -50,6 +53,11 @@ function assembleModules(infra: Infra) {
     notifications: notificationsModule(infra),
     console: consoleModule(),
     simulation: simulationModule(infra),
+    // The telemetry rollup and alerts (a receiver may run it too: an advisory lock lets one through at a time).
+    telemetryRollups: rollupJob(infra),
+    x402: x402Module(infra),
+    // Its per-tool metrics join the app's registry (/metrics).
+    mcp: mcpModule(infra, { metrics: metrics.registry }),
   } satisfies Record<string, Module>;
 }
 
@@ -68,7 +76,7 @@ export function createApp(infra: Infra): BuiltApp {
     "*",
     cors({
       origin: infra.config.CONSOLE_ORIGINS,
-      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", "X-Request-Id"],
+      allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", "X-Request-Id", "Mcp-Protocol-Version"],
       exposeHeaders: ["X-Request-Id", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
       maxAge: 600,
     }),
@@ -87,7 +95,7 @@ export function createApp(infra: Infra): BuiltApp {
 
   registerOpenApiComponents(app);
   registerSystemRoutes(app, infra, metrics);
-  const modules = assembleModules(infra);
+  const modules = assembleModules(infra, metrics);
   for (const module of Object.values(modules) as Module[]) if (module.router) app.route("/", module.router);
 
   // Built once, on first request: the document never changes while the process runs.

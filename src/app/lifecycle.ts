@@ -9,7 +9,7 @@ import type { Infra } from "./infra";
 export interface Background {
   /** Realtime's stats loop and notification relay, and the API keys' last-used batcher: every server runs them. */
   core: boolean;
-  /** The registry, chain and notification workers (ENABLE_WORKERS). */
+  /** The registry, chain, notification and telemetry rollup workers (ENABLE_WORKERS). */
   workers: boolean;
   /** The traffic simulator (ENABLE_SIMULATION). */
   simulation: boolean;
@@ -33,7 +33,7 @@ export function startApp(infra: Infra, built: BuiltApp, options: { port: number;
   const realtime: Stop | undefined = core ? modules.realtime.start() : undefined;
   const jobs: Stop[] = [];
   if (core) jobs.push(modules.auth.start());
-  if (workers) jobs.push(modules.registry.start(), modules.chain.start(), modules.notifications.start());
+  if (workers) jobs.push(modules.registry.start(), modules.chain.start(), modules.notifications.start(), modules.telemetryRollups.start());
   if (simulation) jobs.push(modules.simulation.start());
 
   let stopping: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 // The auth module's public surface: identity, sessions, API keys, and the authenticate middleware.
-export { authenticate, resolveCredential, API_KEY_PATTERN, type AuthenticateDeps, type CredentialScheme } from "./middleware";
+export { authenticate, resolveCredential, resolveApiKey, API_KEY_PATTERN, type ApiKeyDeps, type AuthenticateDeps, type CredentialScheme } from "./middleware";
 export { createKeyUsage, type KeyUsage } from "./key-usage";
 export { createSecrets, type Secrets } from "./secrets";
 export { withDevSecrets, DEV_SECRETS_FILE } from "./dev-secrets";

@@ -28,27 +28,37 @@ export const API_KEY_PATTERN = /^mp_(sk|gk)_live_[0-9A-Za-z]{32,}$/;
 
 const unauthorized = (code: ErrorCodeWithStatus<401>, message: string) => new AppError(code, message, { headers: { "WWW-Authenticate": 'Bearer realm="machpay"' } });
 
+/** What an API key lookup needs: the pool, the pepper and the last-used batcher. */
+export type ApiKeyDeps = Pick<AuthenticateDeps, "sql" | "secrets" | "keyUsage">;
+
+/**
+ * An API key (mp_sk_live_..., mp_gk_live_...) into its user's actor. Cached (key-cache.ts), so a
+ * steady caller costs no query per request; also used by the telemetry receiver, which takes keys
+ * but no sessions.
+ */
+export async function resolveApiKey(deps: ApiKeyDeps, credential: string): Promise<UserActor | AppError> {
+  if (!API_KEY_PATTERN.test(credential)) return unauthorized("invalid_api_key", "API key is malformed");
+  const hash = deps.secrets.hmac(credential);
+  let key = cachedKey(deps.sql, hash);
+  if (!key) {
+    key = await findActiveKeyByHash(deps.sql, hash);
+    if (!key) return unauthorized("invalid_api_key", "API key is unknown or revoked");
+    rememberKey(deps.sql, hash, key);
+  }
+  deps.keyUsage.mark(key.id);
+  return {
+    kind: "user",
+    userId: key.user_id,
+    role: key.role,
+    permissions: key.permissions.split(",") as Permission[],
+    via: "api_key",
+    apiKey: { id: key.id, kind: key.kind },
+  };
+}
+
 /** Resolves a bearer credential (an access JWT or an API key) into an actor; null when invalid. */
 export async function resolveCredential(deps: AuthenticateDeps, credential: string): Promise<UserActor | AppError> {
-  if (credential.startsWith("mp_sk_") || credential.startsWith("mp_gk_")) {
-    if (!API_KEY_PATTERN.test(credential)) return unauthorized("invalid_api_key", "API key is malformed");
-    const hash = deps.secrets.hmac(credential);
-    let key = cachedKey(deps.sql, hash);
-    if (!key) {
-      key = await findActiveKeyByHash(deps.sql, hash);
-      if (!key) return unauthorized("invalid_api_key", "API key is unknown or revoked");
-      rememberKey(deps.sql, hash, key);
-    }
-    deps.keyUsage.mark(key.id);
-    return {
-      kind: "user",
-      userId: key.user_id,
-      role: key.role,
-      permissions: key.permissions.split(",") as Permission[],
-      via: "api_key",
-      apiKey: { id: key.id, kind: key.kind },
-    };
-  }
+  if (credential.startsWith("mp_sk_") || credential.startsWith("mp_gk_")) return resolveApiKey(deps, credential);
   const claims = await deps.tokens.verify(credential);
   if (!claims || !/^\d+$/.test(claims.sub)) return unauthorized("invalid_token", "access token is invalid or expired");
   // The role is read from the database, not the token: a profile created after login counts at once.

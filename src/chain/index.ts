@@ -21,4 +21,6 @@ export { indexVaultOnce } from "./indexer";
 export { settleOnce, type SettlementCtx } from "./settlement-worker";
 export { verifyEndpointPda, type PdaCheck } from "./pda";
 export { chainSettings } from "./settings";
+export { depositAddressOf, type DepositAddress } from "./deposit-address";
 export { buildPayoutTransaction } from "./payout-tx";
+export { hotWalletSigner, clusterNetwork } from "./identity";

@@ -6,6 +6,7 @@ import { ctxOf } from "@/http/context";
 import type { ChainDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
+import { depositAddressOf } from "./deposit-address";
 import { claimDeposit, type DepositCtx } from "./deposits";
 import { chainNotConfigured } from "./pda";
 import { DepositAddressSchema, DepositRequestSchema, DepositResultSchema } from "./schemas";
@@ -52,14 +53,5 @@ export function registerChainRoutes(router: OpenAPIHono<HonoEnv>, deps: ChainDep
     const balance = await getAgentBalance({ ...ctx, tokenMint: ctx.settings.mint }, outcome.userId);
     return c.json({ status: outcome.status, tx_signature: outcome.txSignature, amount_atomic: outcome.amount.toString(), balance }, 200);
   });
-  router.openapi(addressRoute, (c) => {
-    const settings = chainSettings(deps.config);
-    if (!settings) throw chainNotConfigured();
-    const actor = c.get("actor");
-    const userId = actor.kind === "user" ? actor.userId.toString() : "";
-    return c.json(
-      { vault_token_account: settings.vaultTokenAccount, vault_owner: settings.vaultOwner, token_mint: settings.mint, decimals: deps.config.USDC_DECIMALS, memo: `machpay:${userId}` },
-      200,
-    );
-  });
+  router.openapi(addressRoute, (c) => c.json(depositAddressOf(deps.config, c.get("actor")), 200));
 }

@@ -8,6 +8,8 @@ export interface CliContext {
   apiUrl: string;
   /** $MACHPAY_HOME: config.json and the default key files live here. */
   home: string;
+  /** $MACHPAY_API_KEY: an agent API key, the credential `machpay mcp` prefers. */
+  apiKey?: string | undefined;
   out: Output;
   nowSeconds(): number;
   sleep(ms: number): Promise<void>;

@@ -19,6 +19,7 @@ Commands:
   gateway init      create the vendor gateway key (if none) and show whether it is linked
   gateway link      link the gateway key to your Vendor profile
   login             sign in through the browser and keep the access token in config.json
+  mcp               run MachPay as an MCP server on stdio (for desktop MCP hosts)
 
 Run 'machpay <command> --help' for a command's options.
 
@@ -56,7 +57,28 @@ ${GLOBAL}`,
 const AGENT = deviceHelp("agent");
 const GATEWAY = deviceHelp("gateway");
 
+const MCP_HELP = `Usage: machpay mcp [--keypair PATH]
+
+Runs MachPay as a Model Context Protocol server on stdin/stdout, for an MCP host (Claude Desktop,
+an IDE, an agent framework) to launch. Every message is relayed to <api-url>/mcp: the tools
+(search_services, get_service, network_stats, get_balance, list_transactions, get_limits,
+deposit_address, pay), resources and prompts are the API's. Nothing but the protocol is written to
+stdout; notes go to stderr.
+
+Credentials, the first found wins:
+  MACHPAY_API_KEY         an agent API key (mp_sk_live_...); with write permission it can pay
+  the agent key file      --keypair PATH, or $MACHPAY_HOME/agent/secret_key.json once linked:
+                          every request signed by the key; read only (pay is refused)
+  machpay login's token   from config.json; expires (an hour by default)
+With none, only the discovery tools answer.
+
+Options:
+${KEYPAIR} (default $MACHPAY_HOME/agent/secret_key.json)
+
+${GLOBAL}`;
+
 export const HELP: Record<string, string> = {
+  mcp: MCP_HELP,
   agent: `Usage: machpay agent <init|link|balance> [options]
 
   init      create the agent key (if none) and show whether it is linked

@@ -7,6 +7,7 @@ import { balanceCommand } from "./commands/balance";
 import { AGENT, GATEWAY, initCommand } from "./commands/device";
 import { linkCommand } from "./commands/link";
 import { loginCommand } from "./commands/login";
+import { mcpCommand } from "./commands/mcp";
 import { readConfig } from "./config";
 import type { CliContext } from "./context";
 import { asCliError, usageError } from "./errors";
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, { options: OptionName[]; run(ctx: CliContext, v: 
   "gateway init": { options: ["keypair"], run: (ctx, v) => initCommand(ctx, GATEWAY, { keypair: v.keypair }) },
   "gateway link": { options: ["keypair", "open"], run: (ctx, v) => linkCommand(ctx, GATEWAY, { keypair: v.keypair, open: v.open ?? false }) },
   login: { options: ["no-browser"], run: (ctx, v) => loginCommand(ctx, { noBrowser: v["no-browser"] ?? false }) },
+  mcp: { options: ["keypair"], run: (ctx, v) => mcpCommand(ctx, { keypair: v.keypair }) },
 };
 
 const GROUPS = new Set(["agent", "gateway"]);
@@ -47,6 +49,7 @@ const GROUPS = new Set(["agent", "gateway"]);
 export interface Environment {
   MACHPAY_HOME?: string | undefined;
   MACHPAY_API_URL?: string | undefined;
+  MACHPAY_API_KEY?: string | undefined;
   home: string;
   platform: string;
 }
@@ -117,6 +120,7 @@ export async function run(argv: string[], env: Environment, stdout: Stream, stde
     const ctx: CliContext = {
       apiUrl: resolveApiUrl(values["api-url"], env, home),
       home,
+      apiKey: env.MACHPAY_API_KEY || undefined,
       out,
       nowSeconds: () => Math.floor(Date.now() / 1000),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -135,6 +139,7 @@ if (import.meta.main) {
   const env: Environment = {
     MACHPAY_HOME: process.env.MACHPAY_HOME,
     MACHPAY_API_URL: process.env.MACHPAY_API_URL,
+    MACHPAY_API_KEY: process.env.MACHPAY_API_KEY,
     home: homedir(),
     platform: process.platform,
   };

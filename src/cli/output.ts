@@ -13,6 +13,8 @@ export interface Output {
   /** A line for the person at the terminal. */
   say(text: string): void;
   warn(text: string): void;
+  /** A line for the person on stderr, always: for commands whose stdout carries a protocol (`machpay mcp`). */
+  info(text: string): void;
   /** The command's result: `data` as JSON with --json, else the text lines. */
   result(data: Record<string, unknown>, lines: string[]): void;
   fail(err: CliError): void;
@@ -28,6 +30,7 @@ export function createOutput(stdout: Stream, stderr: Stream, json: boolean): Out
     json,
     say: (text) => human.write(text + "\n"),
     warn: (text) => stderr.write(`warning: ${text}\n`),
+    info: (text) => stderr.write(text + "\n"),
     result(data, lines) {
       if (json) stdout.write(JSON.stringify(data) + "\n");
       else for (const line of lines) stdout.write(line + "\n");

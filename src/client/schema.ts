@@ -673,7 +673,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Revenue, unsettled and settled balances, payment count and latency */
+        /** Revenue, unsettled and settled balances, payment count and latency (ledger); what the vendor's gateways reported (telemetry) */
         get: operations["getVendorStats"];
         put?: never;
         post?: never;
@@ -992,6 +992,86 @@ export interface paths {
          * @description Another user's webhook, or one already deleted, is 404 webhook_not_found.
          */
         delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/x402/supported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * x402: the schemes and networks this facilitator settles, and its fee payer
+         * @description batch-settlement on machpay:<cluster> (MachPay's ledger); exact on the Solana cluster of SOLANA_RPC (solana:<genesis hash>), when a fee payer is configured.
+         */
+        get: operations["getX402Supported"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/x402/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * x402: verify a payment payload against its requirements, without settling it
+         * @description 200 with isValid, and invalidReason when it is refused (replayed, expired, another network, payTo, asset or amount, insufficient_funds...). batch-settlement: the intent's signature, key links, the agent's status, limits and balance, and its nonce, checked without spending. 400 only for a body that is not an x402 VerifyRequest; 503 when the database or the Solana RPC is unreachable (retry).
+         */
+        post: operations["verifyX402Payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/x402/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * x402: settle a verified payment
+         * @description 200 with success, and errorReason when it is refused. batch-settlement: committed by the payment engine (the agent debited, the vendor's unsettled balance credited, the intent's nonce spent), transaction = the ledger transaction id. exact: co-signed by the hot wallet as fee payer and sent; transaction = the Solana signature, recorded as settled on chain. 503 database_unavailable / payment_outcome_unknown / payment_deadline_exceeded as POST /v1/gateway/payments answers them.
+         */
+        post: operations["settleX402Payment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Model Context Protocol: the marketplace and the agent's account as MCP tools (Streamable HTTP)
+         * @description An MCP server (protocol versions in x-mcp) over Streamable HTTP, stateless: POST one JSON-RPC message, get its answer as JSON (202 and no body for notifications). No session is kept (no Mcp-Session-Id), so GET (a stream of server messages) and DELETE (ending a session) answer 405. Discovery tools need no credentials; account tools (get_balance, list_transactions, get_limits, deposit_address, pay) act for the agent named by `Authorization: Bearer <agent API key or access token>` under the same rules as their REST twins, and refuse with an MCP tool error (isError) carrying this API's error envelope. A browser Origin outside the allowed ones is refused (403 origin_not_allowed: DNS-rebinding protection).
+         */
+        post: operations["mcp"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1347,7 +1427,8 @@ export interface components {
             /** @example tx_4fQ7Zr0kXbN2yTq8WcLm9a */
             id: string;
             hash: string;
-            from_agent_id: string;
+            /** @description The paying agent; null for an x402 exact payment, paid on chain by a wallet */
+            from_agent_id: string | null;
             to_vendor_id: string;
             service_id: string | null;
             /**
@@ -1365,13 +1446,20 @@ export interface components {
             status: "confirmed" | "failed" | "reversed";
             latency_ms: number | null;
             reference: string | null;
-            /** @enum {string} */
-            source: "api" | "gateway" | "simulation";
+            /**
+             * @description x402: an x402 batch-settlement payment (a signed intent, committed in the ledger); x402_exact: an x402 exact payment settled on chain, no ledger balance moved
+             * @enum {string}
+             */
+            source: "api" | "gateway" | "simulation" | "x402" | "x402_exact";
             region: string | null;
             intent_id: string | null;
             settled_at: string | null;
             /** Format: date-time */
             created_at: string;
+            /** @description x402_exact: the wallet that paid */
+            payer_address: string | null;
+            /** @description x402_exact: the Solana transaction that paid the vendor */
+            tx_signature: string | null;
         };
         PaymentResult: {
             transaction: components["schemas"]["Transaction"];
@@ -1484,6 +1572,11 @@ export interface components {
                 };
                 difference_atomic: string;
                 balanced: boolean;
+                /** @description x402 exact payments: paid on chain from the payer's wallet to the vendor's, recorded, outside the identity (no ledger balance moved) */
+                settled_on_chain: {
+                    x402_exact_count: number;
+                    x402_exact_atomic: string;
+                };
             }[];
         };
         Payout: {
@@ -1536,17 +1629,126 @@ export interface components {
             payment_count: number;
             /** @description Earned and not yet paid out */
             unsettled_atomic: string;
-            /** @description Paid out on chain (confirmed payouts) */
+            /** @description Paid on chain: confirmed payouts, and x402 exact payments (settled straight to the vendor's wallet) */
             settled_atomic: string;
             payouts_pending_atomic: string;
             /** @description Owed after a settlement failure reversed more than the unsettled balance held */
             debt_atomic: string;
+            /** @description Request-to-commit latency of the vendor's payments in ms, from the ledger (its transactions) */
             latency_ms: {
                 avg: number | null;
                 p50: number | null;
                 p95: number | null;
             };
             token_mint: string;
+            telemetry?: components["schemas"]["VendorTelemetry"];
+        };
+        /** @description What the vendor's gateways reported over the last 24 hours (gateway telemetry, rolled up hourly): latency per route, error and block rates, uptime. Absent from the vendor's stats when none of its gateways reported in the last 7 days. */
+        VendorTelemetry: {
+            /**
+             * @description These figures are what gateways reported to the receiver (CloudEvents batches and 60 s deep packets), rolled up hourly; the ledger's own figures are the other fields
+             * @enum {string}
+             */
+            source: "gateway telemetry";
+            /**
+             * @description The figures cover the current hour and the 23 before it (UTC hours)
+             * @example 24
+             */
+            window_hours: number;
+            /**
+             * Format: date-time
+             * @description Start of the first hour counted
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description When the rollup last ran: the figures include what had arrived by then
+             */
+            as_of: string;
+            /** @description Requests the gateways served, from the deep packets' per-route status counts */
+            requests: number;
+            /** @description Of which answered with a 5xx status */
+            errors_5xx: number;
+            /**
+             * @description errors_5xx / requests (deep packets); null without requests
+             * @example 0.0125
+             */
+            error_rate: number | null;
+            /** @description com.machpay.payment.authorized events: payments the gateways accepted */
+            payments_authorized: number;
+            /** @description com.machpay.request.blocked events: requests the gateways refused (solvency, signature, replay) */
+            requests_blocked: number;
+            /**
+             * @description requests_blocked / (payments_authorized + requests_blocked); null without either
+             * @example 0.0125
+             */
+            block_rate: number | null;
+            latency_ms: components["schemas"]["TelemetryLatency"];
+            /**
+             * @description Share of the time since each gateway first reported in the window (at most 24 h) that its 60 s packets cover, to within a packet period; null before any packet
+             * @example 0.0125
+             */
+            uptime_ratio: number | null;
+            /**
+             * @description Sum of the payment.authorized amounts (gateways' view; the ledger's revenue is revenue_atomic)
+             * @example 25000000
+             */
+            authorized_atomic: string;
+            /**
+             * @description requests_blocked by the gateway's reason
+             * @example {
+             *       "solvency_check_failed": 3
+             *     }
+             */
+            blocked_by_reason: {
+                [key: string]: number;
+            };
+            /** @description The vendor's gateways that reported in the last 7 days */
+            gateways: components["schemas"]["GatewayHealth"][];
+            /** @description Up to 50 routes, most requested first */
+            routes: components["schemas"]["RouteTelemetry"][];
+        };
+        /** @description latency_ms of the payment.authorized events: how long the gateways took per paid request */
+        TelemetryLatency: {
+            /** @description Median in ms, to the resolution of the rollups' fixed histogram buckets */
+            p50: number | null;
+            /** @description 99th percentile in ms, to the resolution of the rollups' fixed histogram buckets */
+            p99: number | null;
+        };
+        GatewayHealth: {
+            /** @example gateway-01 */
+            gateway_id: string;
+            /**
+             * Format: date-time
+             * @description Its latest deep packet (over the last 7 days)
+             */
+            last_packet_at: string | null;
+            /** @description system.uptime_seconds of its latest packet: how long its process has run */
+            process_uptime_seconds: number | null;
+            /**
+             * @description Share of the window since it first reported that its packets cover; 0 when silent all window
+             * @example 0.0125
+             */
+            uptime_ratio: number | null;
+        };
+        RouteTelemetry: {
+            /**
+             * @description The route as the gateway names it ((other) for names that are not a path)
+             * @example /v1/chat/completions
+             */
+            route: string;
+            /** @description Requests the deep packets counted on this route */
+            requests: number;
+            /** @description Of which answered with a 5xx status */
+            errors_5xx: number;
+            /** @description Of which answered 402 Payment Required */
+            payment_required_402: number;
+            /**
+             * @description errors_5xx / requests; null without requests
+             * @example 0.0125
+             */
+            error_rate: number | null;
+            latency_ms: components["schemas"]["TelemetryLatency"] & unknown;
         };
         ReconResult: {
             /** @enum {string} */
@@ -1831,8 +2033,11 @@ export interface components {
             lat: number | null;
             lng: number | null;
             latency_ms: number | null;
-            /** @enum {string} */
-            source: "api" | "gateway" | "simulation";
+            /**
+             * @description x402: an x402 batch-settlement payment; x402_exact: an x402 exact payment settled on chain
+             * @enum {string}
+             */
+            source: "api" | "gateway" | "simulation" | "x402" | "x402_exact";
             simulated: boolean;
             /** Format: date-time */
             created_at: string;
@@ -1846,7 +2051,7 @@ export interface components {
             tx_count_24h: number;
             /** @description Payments per second over the last one to two minutes */
             tps: number;
-            /** @description Mean request-to-commit latency over 24 hours */
+            /** @description Mean request-to-commit latency over 24 hours, from the ledger (its payments) */
             avg_latency_ms_24h: number | null;
             /** @description Agents that paid in the last 24 hours */
             active_agents_24h: number;
@@ -1856,6 +2061,58 @@ export interface components {
             token_mint: string;
             /** Format: date-time */
             generated_at: string;
+            telemetry?: components["schemas"]["NetworkTelemetry"];
+        };
+        /** @description What all gateways reported over the last 24 hours (gateway telemetry, rolled up hourly): latency, error and block rates, uptime, top routes. Absent from the network stats when no gateway reported. */
+        NetworkTelemetry: {
+            /**
+             * @description These figures are what gateways reported to the receiver (CloudEvents batches and 60 s deep packets), rolled up hourly; the ledger's own figures are the other fields
+             * @enum {string}
+             */
+            source: "gateway telemetry";
+            /**
+             * @description The figures cover the current hour and the 23 before it (UTC hours)
+             * @example 24
+             */
+            window_hours: number;
+            /**
+             * Format: date-time
+             * @description Start of the first hour counted
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description When the rollup last ran: the figures include what had arrived by then
+             */
+            as_of: string;
+            /** @description Requests the gateways served, from the deep packets' per-route status counts */
+            requests: number;
+            /** @description Of which answered with a 5xx status */
+            errors_5xx: number;
+            /**
+             * @description errors_5xx / requests (deep packets); null without requests
+             * @example 0.0125
+             */
+            error_rate: number | null;
+            /** @description com.machpay.payment.authorized events: payments the gateways accepted */
+            payments_authorized: number;
+            /** @description com.machpay.request.blocked events: requests the gateways refused (solvency, signature, replay) */
+            requests_blocked: number;
+            /**
+             * @description requests_blocked / (payments_authorized + requests_blocked); null without either
+             * @example 0.0125
+             */
+            block_rate: number | null;
+            latency_ms: components["schemas"]["TelemetryLatency"];
+            /**
+             * @description Share of the time since each gateway first reported in the window (at most 24 h) that its 60 s packets cover, to within a packet period; null before any packet
+             * @example 0.0125
+             */
+            uptime_ratio: number | null;
+            /** @description Gateways that sent a deep packet in the window */
+            gateways: number;
+            /** @description The network's 10 most requested routes, summed over gateways */
+            routes: components["schemas"]["RouteTelemetry"][];
         };
         PaymentEvent: {
             transaction: components["schemas"]["Transaction"];
@@ -1946,10 +2203,149 @@ export interface components {
          * @description A notification type, or "*" for every type (including ones added later)
          * @enum {string}
          */
-        WebhookEventType: "deposit.confirmed" | "payout.requested" | "payout.confirmed" | "payout.failed" | "settlement.failed" | "link.approved" | "*";
+        WebhookEventType: "deposit.confirmed" | "payout.requested" | "payout.confirmed" | "payout.failed" | "settlement.failed" | "link.approved" | "gateway.withdrawal_address_mismatch" | "gateway.error_rate_high" | "agent.insolvency_risk" | "*";
         WebhookList: {
             data: components["schemas"]["Webhook"][];
             next_cursor: string | null;
+        };
+        X402SupportedResponse: {
+            kinds: {
+                x402Version: number;
+                scheme: string;
+                network: string;
+                extra?: {
+                    [key: string]: unknown;
+                };
+            }[];
+            extensions: string[];
+            /** @description CAIP family → addresses that sign: the fee payer on solana:* */
+            signers: {
+                [key: string]: string[];
+            };
+        };
+        X402VerifyResponse: {
+            isValid: boolean;
+            /** @example insufficient_funds */
+            invalidReason?: string;
+            invalidMessage?: string;
+            /** @description exact: the paying wallet; batch-settlement: the agent's key */
+            payer?: string;
+        };
+        X402FacilitatorRequest: {
+            /** @example 2 */
+            x402Version: number;
+            paymentPayload: components["schemas"]["X402PaymentPayload"];
+            paymentRequirements: components["schemas"]["X402PaymentRequirements"];
+        };
+        X402PaymentPayload: {
+            x402Version: number;
+            resource?: {
+                url: string;
+            } & {
+                [key: string]: unknown;
+            };
+            accepted: components["schemas"]["X402PaymentRequirements"];
+            /** @description exact: {transaction: base64 of the partially signed Solana transaction}; batch-settlement: {intent: base64 of the 121-byte MachPay intent, signature: base58} */
+            payload: {
+                [key: string]: unknown;
+            };
+            extensions?: {
+                [key: string]: unknown;
+            };
+        };
+        X402PaymentRequirements: {
+            /** @example batch-settlement */
+            scheme: string;
+            /**
+             * @description CAIP-2 network id
+             * @example machpay:mainnet
+             */
+            network: string;
+            /**
+             * @description Atomic units of the asset
+             * @example 10000
+             */
+            amount: string;
+            /**
+             * @description The token mint
+             * @example EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v
+             */
+            asset: string;
+            /** @description exact: the vendor's wallet; batch-settlement: the vendor's linked gateway key */
+            payTo: string;
+            maxTimeoutSeconds: number;
+            extra?: {
+                [key: string]: unknown;
+            };
+        };
+        X402SettleResponse: {
+            success: boolean;
+            /** @example invalid_machpay_nonce_already_used */
+            errorReason?: string;
+            errorMessage?: string;
+            payer?: string;
+            /** @description exact: the Solana signature; batch-settlement: the ledger transaction id (tx_...); empty when it failed */
+            transaction: string;
+            network: string;
+            amount?: string;
+        };
+        /** @description The response to the request (an array for a batch of requests) */
+        McpJsonRpcAnswer: components["schemas"]["McpJsonRpcResponse"] | components["schemas"]["McpJsonRpcResponse"][];
+        McpJsonRpcResponse: {
+            /** @enum {string} */
+            jsonrpc: "2.0";
+            /** @description The request's id */
+            id: string | number | null;
+            /** @description The method's result; a tool refusal is a result with isError: true */
+            result?: {
+                [key: string]: unknown;
+            };
+            error?: {
+                /** @description JSON-RPC error code: -32602 invalid params, -32601 no such method, -32002 no such resource */
+                code: number;
+                message: string;
+                data?: unknown;
+            } & {
+                [key: string]: unknown;
+            };
+        };
+        /** @description One JSON-RPC message (or a batch of them, as older protocol versions allow) */
+        McpJsonRpcBody: components["schemas"]["McpJsonRpcMessage"] | components["schemas"]["McpJsonRpcMessage"][];
+        /** @description An MCP JSON-RPC 2.0 request, notification or response */
+        McpJsonRpcMessage: {
+            /** @enum {string} */
+            jsonrpc: "2.0";
+            /** @description Absent for a notification */
+            id?: string | number;
+            /**
+             * @description initialize, tools/list, tools/call, resources/list, resources/read, prompts/get, ping...
+             * @example tools/call
+             */
+            method?: string;
+            /**
+             * @example {
+             *       "name": "search_services",
+             *       "arguments": {
+             *         "query": "cheap LLM"
+             *       }
+             *     }
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            result?: {
+                [key: string]: unknown;
+            };
+            error?: {
+                /** @description JSON-RPC error code: -32602 invalid params, -32601 no such method, -32002 no such resource */
+                code: number;
+                message: string;
+                data?: unknown;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
         };
     };
     responses: never;
@@ -5205,6 +5601,8 @@ export interface operations {
                 limit?: number;
                 /** @description Only services priced at most this, in atomic units */
                 max_price_atomic?: string;
+                /** @description Only services of this type (e.g. inference-llm) */
+                service_type?: string;
             };
             header?: never;
             path?: never;
@@ -5809,6 +6207,288 @@ export interface operations {
             };
             /** @description No such resource. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getX402Supported: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What this facilitator supports */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["X402SupportedResponse"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifyX402Payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["X402FacilitatorRequest"];
+            };
+        };
+        responses: {
+            /** @description The verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["X402VerifyResponse"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    settleX402Payment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["X402FacilitatorRequest"];
+            };
+        };
+        responses: {
+            /** @description The settlement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["X402SettleResponse"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Rate limited; see Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is unavailable or the feature is switched off here; retry later. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    mcp: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The version initialize negotiated; clients send it on every later request (absent: 2025-03-26) */
+                "mcp-protocol-version"?: "2025-11-25" | "2025-06-18" | "2025-03-26" | "2024-11-05" | "2024-10-07";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["McpJsonRpcBody"];
+            };
+        };
+        responses: {
+            /** @description The JSON-RPC response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpJsonRpcAnswer"];
+                };
+            };
+            /** @description Only notifications (or responses) were sent: accepted, nothing to answer */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON or not a JSON-RPC message, or MCP-Protocol-Version names a version this server does not speak */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description origin_not_allowed: a browser Origin (or Host) this endpoint does not serve */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_acceptable: the Accept header admits no JSON */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description payload_too_large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unsupported_media_type: the body is not application/json */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

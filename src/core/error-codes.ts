@@ -129,6 +129,16 @@ export const ERROR_CODES = {
   // Real-time streams
   too_many_streams: { status: 429, meaning: "the user has the most event streams open at once" },
   shutting_down: { status: 503, meaning: "the server is shutting down; reconnect in a moment" },
+
+  // MCP endpoint (/mcp): refusals of the HTTP transport itself, before any JSON-RPC message is read
+  method_not_allowed: { status: 405, meaning: "a method /mcp does not serve: GET and DELETE, as it keeps no session (Allow says which it does)" },
+  not_acceptable: { status: 406, meaning: "an Accept header admitting neither application/json nor text/event-stream" },
+  unsupported_media_type: { status: 415, meaning: "a request body that is not application/json" },
+  origin_not_allowed: { status: 403, meaning: "a browser Origin (or a Host) /mcp does not serve: DNS-rebinding protection" },
+
+  // Telemetry ingest (the receiver)
+  agent_key_required: { status: 403, meaning: "an operation for agent SDKs: an agent key (mp_sk_live_...) or linked agent device" },
+  ingest_queue_full: { status: 429, meaning: "the receiver's write queue is full (or the database is down): nothing of the request was taken; retry after Retry-After" },
 } as const satisfies Record<string, { status: number; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

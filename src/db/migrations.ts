@@ -15,6 +15,9 @@ import m0012 from "../../sql/0012_webhooks.sql" with { type: "text" };
 import m0013 from "../../sql/0013_payment_batch.sql" with { type: "text" };
 import m0014 from "../../sql/0014_payment_events.sql" with { type: "text" };
 import m0015 from "../../sql/0015_ledger_accounts.sql" with { type: "text" };
+import m0016 from "../../sql/0016_telemetry.sql" with { type: "text" };
+import m0017 from "../../sql/0017_telemetry_rollups.sql" with { type: "text" };
+import m0018 from "../../sql/0018_x402.sql" with { type: "text" };
 
 export interface Migration {
   name: string;
@@ -37,4 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: "0013_payment_batch.sql", sql: m0013 },
   { name: "0014_payment_events.sql", sql: m0014 },
   { name: "0015_ledger_accounts.sql", sql: m0015 },
+  { name: "0016_telemetry.sql", sql: m0016 },
+  { name: "0017_telemetry_rollups.sql", sql: m0017 },
+  { name: "0018_x402.sql", sql: m0018 },
 ];

@@ -36,6 +36,7 @@ export const errorResponses = {
   404: errorContent("No such resource."),
   409: errorContent("Conflicts with the current state (or an idempotency key reused with another body)."),
   410: errorContent("Gone: it expired."),
+  413: errorContent("The body is larger than the limit."),
   429: errorContent("Rate limited; see Retry-After."),
   500: errorContent("A bug on our side; quote the request id."),
   503: errorContent("A dependency is unavailable or the feature is switched off here; retry later."),

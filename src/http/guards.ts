@@ -46,14 +46,20 @@ const ROLE_HINT: Record<ProfileRole, string> = {
   operator: "create a vendor profile first (POST /v1/profile with type vendor)",
 };
 
+/** The signed-in user holding `role`, or the refusal requireRole answers; `method` says read (GET) or write. */
+export function requireRoleActor(actor: Actor, authError: AppError | undefined, method: string, role: ProfileRole): UserActor {
+  const user = requireUserActor(actor, authError, method);
+  if (user.role !== role) {
+    throw new AppError(roleRequired(role), `this route needs the ${role} role: ${ROLE_HINT[role]}`, {
+      details: { required_role: role, your_role: user.role },
+    });
+  }
+  return user;
+}
+
 export function requireRole(role: ProfileRole): MiddlewareHandler<HonoEnv> {
   return async (c, next) => {
-    const actor = requireUserActor(c.get("actor"), c.get("authError"), c.req.method);
-    if (actor.role !== role) {
-      throw new AppError(roleRequired(role), `this route needs the ${role} role: ${ROLE_HINT[role]}`, {
-        details: { required_role: role, your_role: actor.role },
-      });
-    }
+    requireRoleActor(c.get("actor"), c.get("authError"), c.req.method, role);
     await next();
   };
 }

@@ -28,6 +28,8 @@ export interface IdempotencyStore<Tx> {
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** What an Idempotency-Key may be, wherever it arrives (a header, an MCP tool argument). */
+export const IDEMPOTENCY_KEY_PATTERN = KEY_PATTERN;
 
 /** What identifies "the same request": method, path and the exact JSON body. */
 export const requestHash = (method: string, path: string, body: unknown) => sha256Hex(`${method} ${path}\n${JSON.stringify(body)}`);

@@ -5,6 +5,7 @@ import { auditSums } from "./queries/audit";
 // The conservation identity (contract.md "Ledger"), per mint, on one consistent snapshot:
 //   in:   confirmed deposits + intents of on-chain agents (pending or settled)
 //   held: agent available + bonded + vendor unsettled - vendor debt + open payouts + confirmed payouts + fees
+// x402 exact payments are reported beside it: recorded as payments, they moved money on chain only.
 
 export interface AuditReport {
   token_mint: string;
@@ -21,6 +22,11 @@ export interface AuditReport {
   };
   difference_atomic: string;
   balanced: boolean;
+  /**
+   * Payments recorded but outside the identity, because no ledger balance moved: x402 exact
+   * payments, paid on chain from the payer's wallet to the vendor's (sql/0018).
+   */
+  settled_on_chain: { x402_exact_count: number; x402_exact_atomic: string };
 }
 
 export async function auditLedger(sql: Sql, mint: string): Promise<{ mints: AuditReport[]; negative_balances: number; ok: boolean }> {
@@ -47,6 +53,7 @@ export async function auditLedger(sql: Sql, mint: string): Promise<{ mints: Audi
     },
     difference_atomic: (inflow - held).toString(),
     balanced: inflow === held,
+    settled_on_chain: { x402_exact_count: Number(r.onchain_count), x402_exact_atomic: r.onchain_volume.toString() },
   };
   const negatives = Number(r.negatives);
   return { mints: [report], negative_balances: negatives, ok: report.balanced && negatives === 0 };

@@ -6,7 +6,7 @@ import { idempotencyConflict } from "./engine/errors";
 import { priorOutcome } from "./engine/prior-outcome";
 import { findIdempotentResponses } from "./engine/queries";
 import type { PaymentOutcome } from "./engine/types";
-import { payFromGateway, type GatewayPayCtx } from "./pay";
+import { authorizeGatewayIntent, gatewayPaymentRequest, type GatewayPayCtx } from "./pay";
 
 // POST /v1/gateway/payments/batch: many intents in one request, each decided exactly as
 // POST /v1/gateway/payments decides it. The intents are submitted together, so they enter the
@@ -40,21 +40,30 @@ export async function payBatchFromGateway(
   const keyOf = (index: number) =>
     input.idempotency && { ...input.idempotency, key: batchItemKey(input.idempotency.key, index) };
   const earlier = input.idempotency ? await earlierOutcomes(ctx.sql, input.idempotency, input.items.length) : [];
-  return Promise.all(
-    input.items.map(async (item, index): Promise<BatchItemOutcome> => {
-      const stored = earlier[index];
-      if (stored) return stored;
-      const key = keyOf(index);
+  // Checks needing no lock run for all intents at once (their signatures cross to the verifier
+  // together); a refusal there is that intent's answer, anything but a refusal a bug.
+  const authorized = await Promise.all(
+    input.items.map(async (item, index) => {
+      if (earlier[index]) return undefined;
       try {
-        return await payFromGateway(ctx, { ...item, receivedAt: input.receivedAt, ...(key ? { idempotency: key } : {}) });
+        return await authorizeGatewayIntent(ctx, item);
       } catch (err) {
-        // A refusal before the engine (signature, deadline, link...) is this intent's answer; anything
-        // else is a bug and fails the request.
-        if (err instanceof AppError && err.status < 500) return { kind: "refused", error: err };
+        if (err instanceof AppError && err.status < 500) return err;
         throw err;
       }
     }),
   );
+  // Then into the engine's queue in the request's order, with no await in between: the first of two
+  // intents sharing a nonce (or an agent's last funds) is the one earlier in the batch, every time.
+  const outcomes = input.items.map((item, index): Promise<BatchItemOutcome> => {
+    const stored = earlier[index];
+    if (stored) return Promise.resolve(stored);
+    const checked = authorized[index]!;
+    if (checked instanceof AppError) return Promise.resolve({ kind: "refused", error: checked });
+    const key = keyOf(index);
+    return ctx.payments.submit(gatewayPaymentRequest(checked, { ...item, receivedAt: input.receivedAt, ...(key ? { idempotency: key } : {}) }));
+  });
+  return Promise.all(outcomes);
 }
 
 /**

@@ -59,7 +59,7 @@ export function idempotencyStore(sql: Sql): IdempotencyStore<Tx> {
  * retry gets the first answer even when those checks would refuse it now (an intent past its
  * deadline, a service since deactivated). Undefined when the key is new; the engine claims it.
  */
-export async function earlierAnswer(sql: Sql, key: IdempotencyKey): Promise<PaymentOutcome | undefined> {
+export async function earlierAnswer(sql: Tx, key: IdempotencyKey): Promise<PaymentOutcome | undefined> {
   const stored = await findIdempotentResponse(sql, key.userId, key.key);
   // In flight: the engine's own claim finds it taken, and answers 409 idempotency_in_progress.
   if (stored?.status_code === 0) return undefined;

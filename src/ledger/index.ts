@@ -16,7 +16,8 @@ export function ledgerModule(deps: LedgerDeps): Module {
 export { requireAdmin } from "./routes/admin";
 export { getAgentBalance, agentStanding, type AgentBalance, type LedgerCtx } from "./balance";
 export { creditDeposit, depositOwner, depositBond, withdrawBond } from "./accounts";
-export { payFromApi, payFromGateway, type PayCtx } from "./pay";
+export { payFromApi, payFromGateway, authorizeGatewayIntent, type PayCtx, type GatewayPayCtx } from "./pay";
+export { previewGatewayPayment, recordOnchainPayment, type PreviewedPayment } from "./x402";
 export { PaymentEngine, type EngineOptions } from "./engine/engine";
 export type { PaymentOutcome, PaymentRequest } from "./engine/types";
 export { auditLedger } from "./audit";
@@ -27,4 +28,8 @@ export { withIdempotency, idempotencyStore } from "./idempotency";
 export { encodeIntent, decodeIntent, INTENT_LENGTH } from "./intent";
 export { createIntentVerifier, type IntentVerifier } from "./intent-verifier";
 export { BalanceSchema, TransactionSchema, toTransactionDTO, PositiveAtomicSchema } from "./schemas";
+export { payAsAgent, agentPaymentKey, type AgentPaymentBody } from "./agent-payment";
+export { getMyBalance } from "./balance";
+export { getLimits, listTransactions } from "./accounts";
+export { toBalanceDTO, type TransactionDTO } from "./schemas";
 

@@ -10,7 +10,7 @@ import { resolveService } from "@/registry";
 import { actorUserId, type LedgerCtx } from "./balance";
 import type { PaymentEngine } from "./engine/engine";
 import type { PaymentOutcome, PaymentRequest } from "./engine/types";
-import { decodeIntent } from "./intent";
+import { decodeIntent, type PaymentIntent } from "./intent";
 import type { IntentVerifier } from "./intent-verifier";
 
 export interface PayCtx extends LedgerCtx {
@@ -67,15 +67,21 @@ export async function payFromApi(
   });
 }
 
+/** A gateway intent that passed every check needing no lock: what the engine is handed. */
+export interface AuthorizedIntent {
+  intent: PaymentIntent;
+  agentId: bigint;
+  vendorId: bigint;
+  serviceId: string | null;
+}
+
 /**
- * POST /v1/gateway/payments: a vendor's gateway submits an intent the agent signed with its
- * linked key. Everything that needs no lock is checked here; balance, limits, status and the
- * nonce's single use are decided inside the payment's transaction.
+ * The checks of a gateway intent that need no lock: its form, mint, amount and deadline, the
+ * agent key's signature, the gateway key being the caller's own, the agent key's link, and the
+ * service. Balance, limits, status and the nonce's single use are the engine's (or, without
+ * spending, previewGatewayPayment's).
  */
-export async function payFromGateway(
-  ctx: GatewayPayCtx,
-  input: { intent: Uint8Array; signature: string; serviceId?: string | undefined; reference?: string | undefined; region?: string | undefined; receivedAt: number; idempotency?: Idempotency },
-): Promise<PaymentOutcome> {
+export async function authorizeGatewayIntent(ctx: GatewayPayCtx, input: { intent: Uint8Array; signature: string; serviceId?: string | undefined }): Promise<AuthorizedIntent> {
   const actor = ctx.actor as UserActor;
   const vendorId = actorUserId(ctx);
   const intent = decodeIntent(input.intent);
@@ -97,17 +103,44 @@ export async function payFromGateway(
     if (!service || service.vendor_id !== vendorId || !service.is_active) throw new AppError("service_not_found", "no active service of this vendor has this id");
     serviceId = service.id;
   }
-  return ctx.payments.submit({
-    agentId: agent.user_id,
-    vendorId,
-    serviceId,
+  return { intent, agentId: agent.user_id, vendorId, serviceId };
+}
+
+export interface GatewayPaymentInput {
+  intent: Uint8Array;
+  signature: string;
+  serviceId?: string | undefined;
+  reference?: string | undefined;
+  region?: string | undefined;
+  receivedAt: number;
+  idempotency?: Idempotency;
+  source?: "gateway" | "x402";
+}
+
+/** What the engine is handed for an authorized gateway intent. */
+export function gatewayPaymentRequest(authorized: AuthorizedIntent, input: GatewayPaymentInput): PaymentRequest {
+  const { intent } = authorized;
+  return {
+    agentId: authorized.agentId,
+    vendorId: authorized.vendorId,
+    serviceId: authorized.serviceId,
     amount: intent.amount,
     mint: intent.mint,
     reference: input.reference ?? null,
-    source: "gateway",
+    source: input.source ?? "gateway",
     region: input.region ?? null,
     receivedAt: input.receivedAt,
     intent: { agentPubkey: intent.agentPubkey, gatewayPubkey: intent.gatewayPubkey, nonce: intent.nonce, deadline: intent.deadline, signature: input.signature, hash: intent.hash },
     ...(input.idempotency ? { idempotency: input.idempotency } : {}),
-  });
+  };
+}
+
+/**
+ * POST /v1/gateway/payments: a vendor's gateway submits an intent the agent signed with its
+ * linked key. Everything that needs no lock is checked here; balance, limits, status and the
+ * nonce's single use are decided inside the payment's transaction. `source` "x402": the same
+ * intent, settled through /x402/settle (x402's batch-settlement scheme).
+ */
+export async function payFromGateway(ctx: GatewayPayCtx, input: GatewayPaymentInput): Promise<PaymentOutcome> {
+  return ctx.payments.submit(gatewayPaymentRequest(await authorizeGatewayIntent(ctx, input), input));
 }

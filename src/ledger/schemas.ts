@@ -21,7 +21,7 @@ export const TransactionSchema = z
   .object({
     id: z.string().openapi({ example: "tx_4fQ7Zr0kXbN2yTq8WcLm9a" }),
     hash: z.string(),
-    from_agent_id: z.string(),
+    from_agent_id: z.string().nullable().openapi({ description: "The paying agent; null for an x402 exact payment, paid on chain by a wallet" }),
     to_vendor_id: z.string(),
     service_id: z.string().nullable(),
     amount_atomic: atomic("Paid by the agent"),
@@ -30,11 +30,15 @@ export const TransactionSchema = z
     status: z.enum(["confirmed", "failed", "reversed"]),
     latency_ms: z.number().int().nullable(),
     reference: z.string().nullable(),
-    source: z.enum(["api", "gateway", "simulation"]),
+    source: z.enum(["api", "gateway", "simulation", "x402", "x402_exact"]).openapi({
+      description: "x402: an x402 batch-settlement payment (a signed intent, committed in the ledger); x402_exact: an x402 exact payment settled on chain, no ledger balance moved",
+    }),
     region: z.string().nullable(),
     intent_id: z.string().nullable(),
     settled_at: z.string().nullable(),
     created_at: z.string().openapi({ format: "date-time" }),
+    payer_address: z.string().nullable().openapi({ description: "x402_exact: the wallet that paid" }),
+    tx_signature: z.string().nullable().openapi({ description: "x402_exact: the Solana transaction that paid the vendor" }),
   })
   .openapi("Transaction");
 
@@ -44,7 +48,7 @@ export function toTransactionDTO(t: TransactionRecord): TransactionDTO {
   return {
     id: t.id,
     hash: t.hash,
-    from_agent_id: t.from_agent_id.toString(),
+    from_agent_id: t.from_agent_id?.toString() ?? null,
     to_vendor_id: t.to_vendor_id.toString(),
     service_id: t.service_id,
     amount_atomic: t.amount_atomic.toString(),
@@ -58,6 +62,8 @@ export function toTransactionDTO(t: TransactionRecord): TransactionDTO {
     intent_id: t.intent_id,
     settled_at: t.settled_at?.toISOString() ?? null,
     created_at: t.created_at.toISOString(),
+    payer_address: t.payer_address ?? null,
+    tx_signature: t.tx_signature ?? null,
   };
 }
 

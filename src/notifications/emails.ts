@@ -20,6 +20,7 @@ const usdc = (v: unknown, decimals: number) => {
   const s = str(v);
   return ATOMIC_PATTERN.test(s) ? `${atomicToDecimal(BigInt(s), decimals)} USDC` : "an amount";
 };
+const percent = (v: unknown) => (typeof v === "number" ? `${Math.round(v * 10000) / 100}%` : "?");
 const lines = (...xs: (string | false)[]) => xs.filter((x): x is string => x !== false).join("\n") + "\n";
 
 const TEMPLATES: Record<string, (c: EmailContext) => Email> = {
@@ -55,6 +56,27 @@ const TEMPLATES: Record<string, (c: EmailContext) => Email> = {
   "deposit.confirmed": ({ payload: p, decimals }) => ({
     subject: "Deposit confirmed",
     text: lines(`Your deposit of ${usdc(p.amount_atomic, decimals)} is confirmed and available.`, "", `Transaction: ${str(p.tx_signature)}`),
+  }),
+  // Telemetry alerts: at most once per gateway and hour, once per agent and day.
+  "gateway.error_rate_high": ({ payload: p }) => ({
+    subject: `Gateway ${str(p.gateway_id)}: server errors above ${percent(p.threshold)}`,
+    text: lines(
+      `Your gateway ${str(p.gateway_id)} answered ${str(p.errors_5xx)} of ${str(p.requests)} requests with a 5xx status (${percent(p.error_rate)})`,
+      `between ${str(p.window_start)} and ${str(p.window_end)}, above the alert threshold of ${percent(p.threshold)}.`,
+      "",
+      "Source: the gateway's own telemetry packets.",
+    ),
+  }),
+  "agent.insolvency_risk": ({ payload: p, decimals }) => ({
+    subject: "Your agent is running low on funds",
+    text: lines(
+      p.source === "gateway telemetry"
+        ? `Gateway ${str(p.gateway_id)} reported your agent's balance at ${usdc(p.balance_atomic, decimals)}, spending ${usdc(p.burn_rate_1h_atomic, decimals)} an hour.`
+        : `Your agent's SDK reported low-balance warnings${str(p.balance_atomic) !== "" ? `; its balance was ${usdc(p.balance_atomic, decimals)}` : ""}.`,
+      typeof p.runway_hours === "number" && `At that rate it runs out in about ${p.runway_hours} hours.`,
+      "",
+      "Top up its balance to keep its payments going.",
+    ),
   }),
 };
 

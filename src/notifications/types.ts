@@ -7,6 +7,12 @@ export const NOTIFICATION_TYPES = [
   "payout.failed",
   "settlement.failed",
   "link.approved",
+  // A gateway reported a withdrawal address other than the profile's (never applied); once per address.
+  "gateway.withdrawal_address_mismatch",
+  // Telemetry alerts (src/telemetry/rollups/): a gateway's hourly 5xx share over the threshold, once
+  // per gateway and hour; an agent at risk of running dry (gateway or SDK report), once per UTC day.
+  "gateway.error_rate_high",
+  "agent.insolvency_risk",
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

@@ -83,7 +83,9 @@ export async function vendorPaymentStats(sql: Tx, vendorId: bigint): Promise<Pay
     SELECT
       COALESCE(t.revenue, 0)::numeric(20,0) AS revenue,
       COALESCE(t.n, 0) AS payment_count,
-      COALESCE((SELECT sum(amount_atomic) FROM payouts WHERE vendor_id = p.user_id AND status = 'CONFIRMED'), 0)::numeric(20,0) AS settled,
+      -- Paid out on chain: confirmed payouts, and x402 exact payments (paid straight to the vendor's wallet).
+      (COALESCE((SELECT sum(amount_atomic) FROM payouts WHERE vendor_id = p.user_id AND status = 'CONFIRMED'), 0)
+        + COALESCE((SELECT sum(amount_atomic) FROM transactions WHERE to_vendor_id = p.user_id AND source = 'x402_exact' AND status = 'confirmed'), 0))::numeric(20,0) AS settled,
       COALESCE((SELECT sum(amount_atomic) FROM payouts WHERE vendor_id = p.user_id AND status IN ('PENDING', 'PROCESSING')), 0)::numeric(20,0) AS payouts_open,
       t.latency_avg::float8 AS latency_avg,
       t.latency_p50::float8 AS latency_p50,

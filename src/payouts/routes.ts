@@ -46,7 +46,7 @@ const statsRoute = createRoute({
   path: "/v1/vendor/stats",
   operationId: "getVendorStats",
   tags: ["vendor"],
-  summary: "Revenue, unsettled and settled balances, payment count and latency",
+  summary: "Revenue, unsettled and settled balances, payment count and latency (ledger); what the vendor's gateways reported (telemetry)",
   ...operator,
   responses: { 200: jsonContent("Stats", VendorStatsSchema), ...errorsFor(401, 403, 404) },
 });
@@ -104,7 +104,10 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDep
     const page = await listPayouts(ctxOf(deps, c), c.req.valid("query"));
     return c.json({ data: page.rows.map((p) => toPayoutDTO(p, decimals)), next_cursor: page.next }, 200);
   });
-  router.openapi(statsRoute, async (c) => c.json(toStatsDTO(await getVendorStats(ctxOf(deps, c)), deps.config.USDC_MINT), 200));
+  router.openapi(statsRoute, async (c) => {
+    const stats = await getVendorStats(ctxOf(deps, c));
+    return c.json(toStatsDTO(stats, deps.config.USDC_MINT, stats.telemetry), 200);
+  });
 
   // The signature covers the raw bytes, so it is checked (route middleware) before the body is parsed.
   const reconSigned: MiddlewareHandler<HonoEnv> = async (c, next) => {

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { atomicToDecimal } from "@/core/money";
 import { DigitIdSchema, PositiveAtomicSchema } from "@/core/number-schemas";
 import { WalletAddressSchema } from "@/core/solana";
+import { VendorTelemetrySchema, type VendorTelemetry } from "@/telemetry";
 import type { PayoutRow, VendorStatsRow } from "./queries";
 
 export const PayoutRequestSchema = z
@@ -40,11 +41,14 @@ export const VendorStatsSchema = z
     revenue_atomic: z.string().openapi({ description: "Earned from confirmed payments, after fees" }),
     payment_count: z.number().int(),
     unsettled_atomic: z.string().openapi({ description: "Earned and not yet paid out" }),
-    settled_atomic: z.string().openapi({ description: "Paid out on chain (confirmed payouts)" }),
+    settled_atomic: z.string().openapi({ description: "Paid on chain: confirmed payouts, and x402 exact payments (settled straight to the vendor's wallet)" }),
     payouts_pending_atomic: z.string(),
     debt_atomic: z.string().openapi({ description: "Owed after a settlement failure reversed more than the unsettled balance held" }),
-    latency_ms: z.object({ avg: z.number().nullable(), p50: z.number().nullable(), p95: z.number().nullable() }),
+    latency_ms: z
+      .object({ avg: z.number().nullable(), p50: z.number().nullable(), p95: z.number().nullable() })
+      .openapi({ description: "Request-to-commit latency of the vendor's payments in ms, from the ledger (its transactions)" }),
     token_mint: z.string(),
+    telemetry: VendorTelemetrySchema.optional(),
   })
   .openapi("VendorStats");
 
@@ -65,7 +69,7 @@ export const toPayoutDTO = (p: PayoutRow, decimals: number): z.infer<typeof Payo
 
 const round = (n: number | null) => (n === null ? null : Math.round(n * 100) / 100);
 
-export const toStatsDTO = (s: VendorStatsRow, mint: string): z.infer<typeof VendorStatsSchema> => ({
+export const toStatsDTO = (s: VendorStatsRow, mint: string, telemetry?: VendorTelemetry): z.infer<typeof VendorStatsSchema> => ({
   revenue_atomic: s.revenue.toString(),
   payment_count: Number(s.payment_count),
   unsettled_atomic: s.unsettled.toString(),
@@ -74,6 +78,8 @@ export const toStatsDTO = (s: VendorStatsRow, mint: string): z.infer<typeof Vend
   debt_atomic: s.debt.toString(),
   latency_ms: { avg: round(s.latency_avg), p50: round(s.latency_p50), p95: round(s.latency_p95) },
   token_mint: mint,
+  // Absent rather than null without telemetry: the answer is then exactly what it was before it.
+  ...(telemetry ? { telemetry } : {}),
 });
 
 export const ReconEventSchema = z

@@ -6,6 +6,7 @@ import { withSnapshot, withTransaction } from "@/db/transaction";
 import { lockVendor, reserveForPayout, vendorBalance } from "@/ledger";
 import { recordNotification } from "@/notifications";
 import { findProfileOfUser } from "@/profiles";
+import { getVendorTelemetry, type VendorTelemetry } from "@/telemetry";
 import { findPayoutByReference, insertPayout, listVendorPayouts, vendorPaymentStats, type PayoutRow, type VendorStatsRow } from "./queries";
 
 export interface PayoutCtx extends Ctx {
@@ -64,11 +65,15 @@ export async function listPayouts(ctx: Ctx, input: { limit: number; cursor?: str
   return { rows: page, next: rows.length > input.limit && last ? encodeCursor({ t: last.created_at.toISOString(), id: last.id }) : null };
 }
 
-export async function getVendorStats(ctx: Ctx): Promise<VendorStatsRow> {
+export async function getVendorStats(ctx: Ctx): Promise<VendorStatsRow & { telemetry: VendorTelemetry | undefined }> {
   const vendorId = vendorIdOf(ctx);
   // One snapshot for both reads, so that earnings, payouts and the balance add up while payments
-  // and payouts land in between.
-  const [stats, balance] = await withSnapshot(ctx.sql, (tx) => Promise.all([vendorPaymentStats(tx, vendorId), vendorBalance(tx, vendorId)]));
+  // and payouts land in between. Telemetry (what the gateways reported, from its hourly rollups)
+  // is read beside it: no money figure depends on it.
+  const [[stats, balance], telemetry] = await Promise.all([
+    withSnapshot(ctx.sql, (tx) => Promise.all([vendorPaymentStats(tx, vendorId), vendorBalance(tx, vendorId)])),
+    getVendorTelemetry(ctx.sql, vendorId, ctx.clock.now()),
+  ]);
   if (!stats || !balance) throw new AppError("vendor_not_found", "no vendor profile");
-  return { ...stats, unsettled: balance.unsettled, debt: balance.debt };
+  return { ...stats, unsettled: balance.unsettled, debt: balance.debt, telemetry };
 }

@@ -9,5 +9,6 @@ export function profilesModule(deps: BaseDeps): Module {
   return { router };
 }
 
-export { createProfile, getProfile, findProfileOfUser } from "./service";
+export { createProfile, getProfile, findProfileOfUser, setReportedPrice } from "./service";
+export type { ReportedPriceRow } from "./queries";
 export { ProfileSchema, toProfileDTO, type ProfileDTO, type CreateProfileInput } from "./schemas";

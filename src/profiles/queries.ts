@@ -30,3 +30,37 @@ export async function insertProfile(
     RETURNING ${sql(COLUMNS)}`;
   return row;
 }
+
+export interface ReportedPriceRow {
+  previous_price_atomic: bigint | null;
+  withdrawal_address: string | null;
+  changed: boolean;
+}
+
+/**
+ * Sets a vendor's base price; the row is written only when the price differs (a gateway reports
+ * it every minute). Undefined when the user has no vendor profile. Never touches the withdrawal
+ * address (see setReportedPrice).
+ */
+export async function updateVendorPrice(sql: Tx, userId: bigint, priceAtomic: bigint): Promise<ReportedPriceRow | undefined> {
+  const [row] = await sql<ReportedPriceRow[]>`
+    WITH current AS (
+      SELECT user_id, base_price_atomic, withdrawal_address
+      FROM profiles
+      WHERE user_id = ${userId}
+        AND type = 'vendor'
+      FOR UPDATE
+    ), updated AS (
+      UPDATE profiles p
+      SET base_price_atomic = ${priceAtomic}
+      FROM current
+      WHERE p.user_id = current.user_id
+        AND current.base_price_atomic IS DISTINCT FROM ${priceAtomic}
+      RETURNING p.user_id
+    )
+    SELECT current.base_price_atomic AS previous_price_atomic,
+           current.withdrawal_address,
+           EXISTS (SELECT 1 FROM updated) AS changed
+    FROM current`;
+  return row;
+}

@@ -2,7 +2,7 @@ import { setUserRole } from "@/auth";
 import type { Ctx } from "@/db/context";
 import { AppError } from "@/core/errors";
 import { withTransaction } from "@/db/transaction";
-import { findProfile, insertProfile, type ProfileRow } from "./queries";
+import { findProfile, insertProfile, updateVendorPrice, type ProfileRow, type ReportedPriceRow } from "./queries";
 import type { CreateProfileInput } from "./schemas";
 
 function userIdOf(ctx: Ctx): bigint {
@@ -43,4 +43,15 @@ export async function getProfile(ctx: Ctx): Promise<ProfileRow> {
 /** Another module's read of a user's profile (pairing checks the profile type before binding a key). */
 export async function findProfileOfUser(ctx: Pick<Ctx, "sql">, userId: bigint): Promise<ProfileRow | undefined> {
   return findProfile(ctx.sql, userId);
+}
+
+/**
+ * The price a vendor's own gateway reports (its telemetry packet's config), applied inside the
+ * caller's transaction. The caller has established that the credential which sent it belongs to
+ * this vendor. Only the price: the withdrawal address is returned for comparison and never changed
+ * from a gateway credential, since payouts go there ("a leaked gateway key must not be able to
+ * send earnings elsewhere"). Undefined when the user has no vendor profile.
+ */
+export async function setReportedPrice(ctx: Pick<Ctx, "sql">, vendorId: bigint, priceAtomic: bigint): Promise<ReportedPriceRow | undefined> {
+  return updateVendorPrice(ctx.sql, vendorId, priceAtomic);
 }

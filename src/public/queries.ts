@@ -11,7 +11,7 @@ export interface TickerRow {
   service_type: string | null;
   region: string | null;
   latency_ms: number | null;
-  source: "api" | "gateway" | "simulation";
+  source: "api" | "gateway" | "simulation" | "x402" | "x402_exact";
   created_at: Date;
 }
 

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { NetworkTelemetrySchema } from "@/telemetry";
 
 // Public DTOs (lld-backend.md §7.1). No user ids or wallets: these are anyone's to read.
 
@@ -24,7 +25,7 @@ export const TickerItemSchema = z
     lat: z.number().nullable(),
     lng: z.number().nullable(),
     latency_ms: z.number().int().nullable(),
-    source: z.enum(["api", "gateway", "simulation"]),
+    source: z.enum(["api", "gateway", "simulation", "x402", "x402_exact"]).openapi({ description: "x402: an x402 batch-settlement payment; x402_exact: an x402 exact payment settled on chain" }),
     simulated: z.boolean(),
     created_at: z.string().openapi({ format: "date-time" }),
   })
@@ -35,13 +36,14 @@ export const NetworkStatsSchema = z
     volume_24h_atomic: atomic("Paid over the last 24 hours"),
     tx_count_24h: z.number().int(),
     tps: z.number().openapi({ description: "Payments per second over the last one to two minutes" }),
-    avg_latency_ms_24h: z.number().nullable().openapi({ description: "Mean request-to-commit latency over 24 hours" }),
+    avg_latency_ms_24h: z.number().nullable().openapi({ description: "Mean request-to-commit latency over 24 hours, from the ledger (its payments)" }),
     active_agents_24h: z.number().int().openapi({ description: "Agents that paid in the last 24 hours" }),
     active_vendors_24h: z.number().int(),
     agents_total: z.number().int(),
     vendors_total: z.number().int(),
     token_mint: z.string(),
     generated_at: z.string().openapi({ format: "date-time" }),
+    telemetry: NetworkTelemetrySchema.optional(),
   })
   .openapi("NetworkStats");
 

@@ -1,4 +1,5 @@
 import type { Ctx } from "@/db/context";
+import { getNetworkTelemetry, type NetworkTelemetry } from "@/telemetry";
 import { sharedResults } from "./cache";
 import { regionOf, REGIONS } from "./regions";
 import { activeParticipants, networkTotals, profileTotals, recentTransactions, regionFlows, topSpenders, type TickerRow } from "./queries";
@@ -38,14 +39,21 @@ export async function getTicker(ctx: Ctx, input: { limit: number }): Promise<Tic
   return (await recentTransactions(ctx.sql, input.limit)).map(toTickerItem);
 }
 
+// Gateway telemetry changes when the rollup runs (once a minute): read at most every 5 s, however
+// many visitors and stats ticks ask.
+const telemetryResults = sharedResults<NetworkTelemetry | undefined>(5000);
+const networkTelemetry = (sql: Ctx["sql"], clock: Ctx["clock"], compute: () => Promise<NetworkTelemetry | undefined>) =>
+  telemetryResults(sql, clock, "network", compute);
+
 export async function getNetworkStats(ctx: PublicCtx): Promise<NetworkStats> {
   const now = ctx.clock.now();
   // tps over the current minute and the one before: the rollup's resolution is a minute.
   const recentSince = new Date(floorTo(now, 60_000).getTime() - 60_000);
-  const [totals, active, profiles] = await Promise.all([
+  const [totals, active, profiles, telemetry] = await Promise.all([
     networkTotals(ctx.sql, new Date(now.getTime() - 24 * HOUR), recentSince),
     activeParticipants(ctx.sql, new Date(now.getTime() - 24 * HOUR)),
     profileTotals(ctx.sql),
+    networkTelemetry(ctx.sql, ctx.clock, () => getNetworkTelemetry(ctx.sql, now)),
   ]);
   const seconds = Math.max(1, (now.getTime() - recentSince.getTime()) / 1000);
   return {
@@ -59,6 +67,8 @@ export async function getNetworkStats(ctx: PublicCtx): Promise<NetworkStats> {
     vendors_total: Number(profiles.vendors),
     token_mint: ctx.tokenMint,
     generated_at: now.toISOString(),
+    // Absent rather than null without telemetry: the answer is then exactly what it was before it.
+    ...(telemetry ? { telemetry } : {}),
   };
 }
 

@@ -79,10 +79,11 @@ export function paymentEventsOf(payment: PaidPayment): { topic: string; type: st
   };
   const events: { topic: string; type: string; data: unknown }[] = [
     { topic: "ticker", type: "ticker", data: tickerOf(payment) },
-    { topic: userTopic(t.from_agent_id), type: "payment.sent", data: { transaction, balance } },
     { topic: userTopic(t.to_vendor_id), type: "payment.received", data: { transaction } },
   ];
-  if (payment.lowBalance) {
+  // An x402 exact payment has no paying agent (a wallet paid on chain): the vendor alone is told.
+  if (t.from_agent_id !== null) events.splice(1, 0, { topic: userTopic(t.from_agent_id), type: "payment.sent", data: { transaction, balance } });
+  if (payment.lowBalance && t.from_agent_id !== null) {
     events.push({
       topic: userTopic(t.from_agent_id),
       type: "balance.low",

@@ -24,7 +24,8 @@ export function registryModule(deps: RegistryDeps): Module & Runs {
 
 export { indexPending, queueStaleServices } from "./indexer";
 export { registryRuntime } from "./runtime";
-export { ServiceSchema, ServiceSearchResultSchema, VendorEndpointSchema, type ServiceDTO } from "./schemas";
+export { ServiceSchema, ServiceSearchResultSchema, VendorEndpointSchema, ServiceIdSchema, McpToolSchema, type ServiceDTO, type McpToolsList } from "./schemas";
+export { searchMarketplace, resolveServiceDTO, listMarketplace, type MarketplaceHit, type MarketplaceSearch, type MarketplaceQuery } from "./marketplace";
 
 export function resolveService(ctx: Pick<Ctx, "sql">, id: string): Promise<ServiceTarget | undefined> {
   return findServiceTarget(ctx.sql, id);

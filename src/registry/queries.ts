@@ -183,12 +183,13 @@ export async function findActiveServices(sql: Tx, ids: string[]): Promise<Servic
 }
 
 /** Active services cheapest first: what a query made only of price words ("cheapest") asks for. */
-export async function listCheapestServices(sql: Tx, maxPriceAtomic: bigint | undefined, limit: number): Promise<ServiceRow[]> {
+export async function listCheapestServices(sql: Tx, filter: ServiceFilter, limit: number): Promise<ServiceRow[]> {
   return sql<ServiceRow[]>`
     SELECT ${sql(COLUMNS)}
     FROM services
     WHERE is_active
-      ${maxPriceAtomic === undefined ? sql`` : sql`AND price_atomic <= ${maxPriceAtomic}`}
+      ${filter.maxPriceAtomic === undefined ? sql`` : sql`AND price_atomic <= ${filter.maxPriceAtomic}`}
+      ${filter.serviceType === undefined ? sql`` : sql`AND service_type = ${filter.serviceType}`}
     ORDER BY price_atomic, id
     LIMIT ${limit}`;
 }

@@ -6,7 +6,7 @@ import { ctxOf } from "@/http/context";
 import type { RegistryDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
-import { toServiceDTO, toVendorEndpointDTO } from "./dto";
+import { toVendorEndpointDTO } from "./dto";
 import type { RegistryCtx } from "./ports";
 import { pdaVerifierOf, registryRuntime } from "./runtime";
 import {
@@ -18,8 +18,8 @@ import {
   VendorEndpointListSchema,
   VendorEndpointSchema,
 } from "./schemas";
-import { searchServices } from "./search";
-import { deactivateEndpoint, getMyEndpoint, getService, listMyEndpoints, listServices, registerEndpoint, updateEndpoint } from "./service";
+import { listMarketplace, resolveServiceDTO, searchMarketplace } from "./marketplace";
+import { deactivateEndpoint, getMyEndpoint, listMyEndpoints, registerEndpoint, updateEndpoint } from "./service";
 
 // Vendor endpoint registration and the public services API (lld-backend.md §3.6, §7.1, §7.4).
 
@@ -131,6 +131,7 @@ const searchRoute = createRoute({
       q: z.string().trim().min(1).max(500).openapi({ example: "a cheap LLM for summarising text" }),
       limit: limitQuery(200, 10),
       max_price_atomic: maxPriceQuery,
+      service_type: z.string().min(1).max(50).optional().openapi({ description: "Only services of this type (e.g. inference-llm)" }),
     }),
   },
   responses: { 200: jsonContent("Matching services with their score", z.array(ServiceSearchResultSchema)), ...errorsFor(400) },
@@ -178,24 +179,25 @@ export function registerRegistryRoutes(router: OpenAPIHono<HonoEnv>, deps: Regis
 
   router.openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
-    const page = await listServices(ctxOf(deps, c), {
+    const page = await listMarketplace(ctxOf(deps, c), {
       serviceType: q.service_type,
       maxPriceAtomic: q.max_price_atomic === undefined ? undefined : BigInt(q.max_price_atomic),
       limit: q.limit,
       cursor: q.cursor,
     });
     if (page.next) c.header("X-Next-Cursor", page.next);
-    return c.json(page.rows.map(toServiceDTO), 200);
+    return c.json(page.services, 200);
   });
   // Before /v1/services/{id}, which would otherwise take "search" for an id.
   router.openapi(searchRoute, async (c) => {
     const q = c.req.valid("query");
-    const runtime = registryRuntime(deps);
-    const hits = await searchServices(
-      { sql: deps.sql, log: c.get("log"), embedQuery: (text) => runtime.embedQuery(text), decimals: deps.config.USDC_DECIMALS },
-      { q: q.q, limit: q.limit, maxPriceAtomic: q.max_price_atomic === undefined ? undefined : BigInt(q.max_price_atomic) },
-    );
-    return c.json(hits.map((h) => ({ ...toServiceDTO(h.row), score: h.score })), 200);
+    const found = await searchMarketplace(deps, ctxOf(deps, c), {
+      q: q.q,
+      limit: q.limit,
+      maxPriceAtomic: q.max_price_atomic === undefined ? undefined : BigInt(q.max_price_atomic),
+      serviceType: q.service_type,
+    });
+    return c.json(found.hits.map(({ semantic_rank: _s, text_rank: _t, ...hit }) => hit), 200);
   });
-  router.openapi(getRoute, async (c) => c.json(toServiceDTO(await getService(ctxOf(deps, c), c.req.valid("param").id)), 200));
+  router.openapi(getRoute, async (c) => c.json(await resolveServiceDTO(ctxOf(deps, c), c.req.valid("param").id), 200));
 }

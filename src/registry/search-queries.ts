@@ -18,6 +18,8 @@ export interface CandidateQuery {
   /** Words to match, any of them (OR); empty matches nothing. */
   words: string[];
   maxPriceAtomic: bigint | undefined;
+  /** Only services of this type, when given. */
+  serviceType?: string | undefined;
   /** How many candidates each ranking contributes. */
   depth: number;
 }
@@ -38,6 +40,7 @@ export const HNSW_EF_SEARCH = 100;
 
 export async function searchCandidates(sql: Tx, q: CandidateQuery): Promise<Candidate[]> {
   const price = q.maxPriceAtomic === undefined ? sql`` : sql`AND s.price_atomic <= ${q.maxPriceAtomic}`;
+  const type = q.serviceType === undefined ? sql`` : sql`AND s.service_type = ${q.serviceType}`;
   // Words are letters and digits only, so joining them with "or" cannot inject query syntax;
   // websearch_to_tsquery stems them and drops stop words as the indexed text was treated.
   const textQuery = q.words.join(" or ");
@@ -48,7 +51,7 @@ export async function searchCandidates(sql: Tx, q: CandidateQuery): Promise<Cand
         SELECT e.service_id AS id, s.price_atomic, e.embedding <=> ${q.vector}::vector AS distance
         FROM service_embeddings e
         JOIN services s ON s.id = e.service_id
-        WHERE s.is_active ${price}
+        WHERE s.is_active ${price} ${type}
         ORDER BY distance
         LIMIT ${q.depth}`;
   const query = (tx: Tx) => tx<Candidate[]>`
@@ -62,7 +65,7 @@ export async function searchCandidates(sql: Tx, q: CandidateQuery): Promise<Cand
     txt AS (
       SELECT s.id, s.price_atomic, row_number() OVER (ORDER BY ts_rank(s.search_tsv, query.tsq, 1) DESC, s.id) AS rank
       FROM services s, query
-      WHERE s.search_tsv @@ query.tsq AND coalesce(s.is_active, false) ${price}
+      WHERE s.search_tsv @@ query.tsq AND coalesce(s.is_active, false) ${price} ${type}
       ORDER BY rank
       LIMIT ${q.depth}
     )

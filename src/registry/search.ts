@@ -26,29 +26,45 @@ export interface SearchInput {
   q: string;
   limit: number;
   maxPriceAtomic?: bigint | undefined;
+  serviceType?: string | undefined;
 }
 
 export interface SearchHit {
   row: ServiceRow;
   /** In [0, 1]: 1 is first in both rankings. */
   score: number;
+  /** Why it matched: its rank by meaning (embedding) and by words (full text), null where it did not place. */
+  semanticRank: number | null;
+  textRank: number | null;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** The price ceiling applied: the lower of the filter and the query's own price words. */
+  maxPriceAtomic: bigint | undefined;
+  /** The order the query's price words asked for. */
+  cheapness: Cheapness;
 }
 
 interface Fused {
   id: string;
   score: number;
   price: bigint;
+  semanticRank: number | null;
+  textRank: number | null;
 }
 
-export async function searchServices(ctx: SearchCtx, input: SearchInput): Promise<SearchHit[]> {
+export async function searchServices(ctx: SearchCtx, input: SearchInput): Promise<SearchResult> {
   const intent = parsePriceWords(input.q, ctx.decimals);
   const maxPriceAtomic = lower(input.maxPriceAtomic, intent.maxPriceAtomic);
-  if (maxPriceAtomic !== undefined && maxPriceAtomic < 0n) return [];
+  const result = (hits: SearchHit[]): SearchResult => ({ hits, maxPriceAtomic, cheapness: intent.cheapness });
+  if (maxPriceAtomic !== undefined && maxPriceAtomic < 0n) return result([]);
+  const filter = { maxPriceAtomic, serviceType: input.serviceType };
 
   // Nothing left to match once price words are out ("cheapest", "free"): cheapest first.
   if (features(intent.text).word.size === 0) {
-    const rows = await listCheapestServices(ctx.sql, maxPriceAtomic, input.limit);
-    return rows.map((row) => ({ row, score: 1 }));
+    const rows = await listCheapestServices(ctx.sql, filter, input.limit);
+    return result(rows.map((row) => ({ row, score: 1, semanticRank: null, textRank: null })));
   }
 
   const vector = await queryVector(ctx, intent.text);
@@ -56,16 +72,18 @@ export async function searchServices(ctx: SearchCtx, input: SearchInput): Promis
   const candidates = await searchCandidates(ctx.sql, {
     vector: vector && toVectorLiteral(vector),
     words: [...new Set(words(intent.text))].slice(0, 64),
-    maxPriceAtomic,
+    ...filter,
     depth,
   });
   const ranked = preferCheap(fuse(candidates), intent.cheapness).slice(0, input.limit);
   const rows = new Map((await findActiveServices(ctx.sql, ranked.map((r) => r.id))).map((r) => [r.id, r]));
   // A service deactivated between the two queries is dropped, never shown.
-  return ranked.flatMap((r) => {
-    const row = rows.get(r.id);
-    return row ? [{ row, score: Math.round(r.score * 1e6) / 1e6 }] : [];
-  });
+  return result(
+    ranked.flatMap((r) => {
+      const row = rows.get(r.id);
+      return row ? [{ row, score: Math.round(r.score * 1e6) / 1e6, semanticRank: r.semanticRank, textRank: r.textRank }] : [];
+    }),
+  );
 }
 
 async function queryVector(ctx: SearchCtx, text: string): Promise<Float32Array | null> {
@@ -84,6 +102,8 @@ export function fuse(candidates: Candidate[]): Fused[] {
     .map((c) => ({
       id: c.id,
       price: c.price_atomic,
+      semanticRank: c.vector_rank === null ? null : Number(c.vector_rank),
+      textRank: c.text_rank === null ? null : Number(c.text_rank),
       score: ((c.vector_rank === null ? 0 : 1 / (RRF_K + Number(c.vector_rank))) + (c.text_rank === null ? 0 : 1 / (RRF_K + Number(c.text_rank)))) / RRF_MAX,
     }))
     .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));

@@ -1,10 +1,12 @@
 import type { Ctx } from "@/db/context";
+import type { Ingest } from "@/telemetry";
 import { randomBase62 } from "@/core/ids";
 import { creditDeposit, getAgentBalance, payFromApi, type PaymentEngine } from "@/ledger";
 import { REGIONS } from "@/public";
 import type { Broker } from "@/realtime";
 import { userTopic } from "@/realtime";
 import { ensureActors, SERVICE_TYPES, simActor, type SimAgent, type SimVendor } from "./actors";
+import { createTelemetryFeed } from "./telemetry";
 
 // The three loops of lld-backend.md §6.1, over simulated agents and vendors stamped with data
 // centers (§6.2). Money moves only through the ledger's own verbs, as for any user.
@@ -18,15 +20,19 @@ export interface SimulationOptions {
   balanceMs: number;
   agents: number;
   vendors: number;
+  /** The simulated gateways' and SDKs' telemetry period (their packets; events gathered over it). */
+  telemetryMs: number;
 }
 
-export const DEFAULT_SIMULATION: SimulationOptions = { tickerMs: 500, transactionMs: 5000, balanceMs: 2000, agents: 8, vendors: 5 };
+export const DEFAULT_SIMULATION: SimulationOptions = { tickerMs: 500, transactionMs: 5000, balanceMs: 2000, agents: 8, vendors: 5, telemetryMs: 10_000 };
 
 export interface SimulatorDeps {
   ctx: Ctx;
   broker: Broker;
   payments: PaymentEngine;
   tokenMint: string;
+  /** The receiver's ingest, in process: the simulated gateways and SDKs report through it (absent: no telemetry). */
+  ingest?: Ingest | undefined;
 }
 
 const TOP_UP_BELOW = 2_000_000n; // 2 USDC
@@ -58,6 +64,7 @@ export async function runSimulator(deps: SimulatorDeps, options: SimulationOptio
   const { agents, vendors } = await ensureActors(ctx, options);
   log.info("simulation running", { agents: agents.length, vendors: vendors.length, ticker_ms: options.tickerMs, transaction_ms: options.transactionMs });
   const lastBalance = new Map<bigint, string>();
+  const telemetry = deps.ingest ? createTelemetryFeed({ ingest: deps.ingest, clock: ctx.clock, log, agents, vendors }) : undefined;
 
   const ticker = async () => {
     const region = pick(REGIONS);
@@ -78,11 +85,13 @@ export async function runSimulator(deps: SimulatorDeps, options: SimulationOptio
   };
 
   const pay = async (agent: SimAgent, vendor: SimVendor) => {
+    const amount = BigInt(between(1_000, 100_000));
     const outcome = await payFromApi(
       { ...ctx, actor: simActor(agent.id, "architect"), tokenMint: deps.tokenMint, payments: deps.payments },
-      { to: vendor.id.toString(), amount: BigInt(between(1_000, 100_000)), region: agent.region, source: "simulation", receivedAt: performance.now() },
+      { to: vendor.id.toString(), amount, region: agent.region, source: "simulation", receivedAt: performance.now() },
     );
     if (outcome.kind === "refused") log.debug("simulated payment refused", { code: outcome.error.code });
+    telemetry?.saw({ agent, vendor, amount, ok: outcome.kind === "paid" });
   };
   const transactions = async () => {
     const count = between(1, 3);
@@ -110,6 +119,7 @@ export async function runSimulator(deps: SimulatorDeps, options: SimulationOptio
     every(options.balanceMs, balances, onError("balances")),
     every(options.tickerMs, ticker, onError("ticker")),
     every(options.transactionMs, transactions, onError("transactions")),
+    ...(telemetry ? [every(options.telemetryMs, async () => telemetry.report(), onError("telemetry"))] : []),
   ];
   return async () => {
     await Promise.all(stops.map((stop) => stop()));

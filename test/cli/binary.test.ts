@@ -34,3 +34,16 @@ test("the compiled machpay prints its help and creates an agent key", async () =
   expect(init.stdout).toContain("Not linked");
   expect(JSON.parse(await Bun.file(join(home, "agent", "secret_key.json")).text())).toHaveLength(64);
 }, 60_000);
+
+test("the compiled machpay serves MCP on stdio (`machpay mcp`): the SDK is in the binary", async () => {
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
+  const { StdioClientTransport } = await import("@modelcontextprotocol/sdk/client/stdio.js");
+  const home = tempHome();
+  const client = new Client({ name: "binary-test", version: "1.0.0" });
+  await client.connect(new StdioClientTransport({ command: binary, args: ["mcp"], env: { HOME: home, MACHPAY_HOME: home, MACHPAY_API_URL: t.url }, stderr: "ignore" }));
+  try {
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("search_services");
+  } finally {
+    await client.close();
+  }
+}, 60_000);

@@ -100,6 +100,16 @@ function suspendedTest(op: Operation, { name, who }: SuspendedCase, outcome: Out
     });
     return;
   }
+  if ("x402" in outcome) {
+    test(`a suspended account, through ${name}: refused (200, x402 reason ${outcome.x402.reason}), nothing changed${but}`, () => {
+      const { reply, changed } = run();
+      const body = reply.body as { isValid?: boolean; invalidReason?: string; success?: boolean; errorReason?: string };
+      expect(reply.status, shown(reply)).toBe(200);
+      expect([body.isValid ?? body.success, body.invalidReason ?? body.errorReason], shown(reply)).toEqual([false, outcome.x402.reason]);
+      expect(changed.filter((change) => !(tableOf(change) in mayChange))).toEqual([]);
+    });
+    return;
+  }
   test(`a suspended account, through ${name}: ${outcome.status} ${outcome.code}, nothing changed${but}`, () => {
     expectRefused(run().reply, { status: [outcome.status], codes: [outcome.code] });
     expect(run().changed.filter((change) => !(tableOf(change) in mayChange))).toEqual([]);

@@ -52,6 +52,27 @@ const OWNER: Record<string, string> = {
   network_flows_hourly: "public",
   vendor_regions: "simulation",
   chain_checkpoints: "chain",
+  // Telemetry: what gateways and agent SDKs report (sql/0016), written by the receiver.
+  telemetry_partitions: "telemetry",
+  telemetry_events: "telemetry",
+  payment_authorized: "telemetry",
+  request_blocked: "telemetry",
+  solvency_alerts: "telemetry",
+  gateway_telemetry: "telemetry",
+  agent_telemetry: "telemetry",
+  metrics: "telemetry",
+  logs: "telemetry",
+  gateway_address_reports: "telemetry",
+  // Telemetry's hourly rollups and alert record (sql/0017), written by its rollup job.
+  telemetry_gateway_hourly: "telemetry",
+  telemetry_route_hourly: "telemetry",
+  telemetry_network_hourly: "telemetry",
+  telemetry_network_route_hourly: "telemetry",
+  telemetry_agent_hourly: "telemetry",
+  telemetry_rollup_state: "telemetry",
+  telemetry_alerts: "telemetry",
+  // x402: exact's duplicate-settlement claims (sql/0018); its payments are the ledger's transactions.
+  x402_exact_settlements: "x402",
   // Plumbing.
   schema_migrations: "db",
   rate_limit_counters: "http",

@@ -28,6 +28,8 @@ const SLOTS_KEPT = 512n;
 
 export interface ChainOptions {
   finalitySlots: number;
+  /** What getGenesisHash answers (a cluster's CAIP-2 id is built from it); the first blockhash when absent. */
+  genesisHash?: string;
   historyLimit: number;
   /** Wall clock in ms (block times). */
   now: () => number;
@@ -43,6 +45,8 @@ export class Chain {
   readonly svm: LiteSVM;
   readonly store: TxStore;
   readonly genesisHash: string;
+  /** The first slot's blockhash (LiteSVM's own), also what reads before any slot fall back to. */
+  private readonly firstBlockhash: string;
   readonly firstSlot: bigint;
   readonly finalitySlots: bigint;
   transactionCount = 0n;
@@ -62,8 +66,9 @@ export class Chain {
     this.finalitySlots = BigInt(Math.max(1, options.finalitySlots));
     this.firstSlot = this.svm.getClock().slot;
     this.processed = this.firstSlot;
-    this.genesisHash = this.svm.latestBlockhash();
-    this.openSlot(this.firstSlot, this.genesisHash);
+    this.firstBlockhash = this.svm.latestBlockhash();
+    this.genesisHash = options.genesisHash ?? this.firstBlockhash;
+    this.openSlot(this.firstSlot, this.firstBlockhash);
   }
 
   slotAt(commitment: Commitment): bigint {
@@ -85,7 +90,7 @@ export class Chain {
 
   latestBlockhash(commitment: Commitment): { blockhash: string; lastValidBlockHeight: bigint; slot: bigint } {
     const slot = this.slotAt(commitment);
-    return { blockhash: this.hashBySlot.get(slot) ?? this.genesisHash, lastValidBlockHeight: slot + MAX_BLOCKHASH_AGE, slot };
+    return { blockhash: this.hashBySlot.get(slot) ?? this.firstBlockhash, lastValidBlockHeight: slot + MAX_BLOCKHASH_AGE, slot };
   }
 
   /** Whether a transaction with this blockhash may still land in the next slot. */

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { resolveGenesisHash } from "./genesis-hash";
 import { labelledKeypair } from "./keys";
 
 // The command line's settings from the environment. A bad value stops the start with one
@@ -27,4 +28,15 @@ export async function keyEnv(name: string, label: string): Promise<Uint8Array> {
     fail(`${name} must hold 64 bytes (Solana CLI keypair format)`);
   }
   return new Uint8Array(bytes as number[]);
+}
+
+/** `{ genesisHash }` when the variable is set (checked here, so a bad value is one line). */
+export function genesisHashEnv(name: string): { genesisHash?: string } {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return {};
+  try {
+    return { genesisHash: resolveGenesisHash(raw.trim()) };
+  } catch (err) {
+    return fail(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

@@ -3,3 +3,4 @@
 // vault, the hot wallet with its local-only key) and a faucet; main.ts is the command line.
 export { startLocalnet, DEFAULT_USDC_MINT, type Localnet, type LocalnetFaucet, type LocalnetOptions } from "./server";
 export { FaucetError } from "./faucet";
+export { CLUSTER_GENESIS_HASHES } from "./genesis-hash";

@@ -1,4 +1,4 @@
-import { intEnv, keyEnv } from "./env";
+import { genesisHashEnv, intEnv, keyEnv } from "./env";
 import { describeListenError } from "./listen-error";
 import { startLocalnet } from "./index";
 
@@ -10,7 +10,8 @@ import { startLocalnet } from "./index";
 // the same across restarts; the chain state itself starts fresh each time.
 //
 // Environment: LOCALNET_PORT, LOCALNET_HOST (127.0.0.1), USDC_MINT, FINALITY_SLOTS (2),
-// LOCALNET_SLOT_MS (400), LOCALNET_HISTORY_LIMIT (50000), and LOCALNET_HOT_WALLET_KEY /
+// LOCALNET_SLOT_MS (400), LOCALNET_HISTORY_LIMIT (50000), LOCALNET_GENESIS_HASH (devnet, testnet
+// or a base58 hash: what getGenesisHash answers; the chain's own by default), and LOCALNET_HOT_WALLET_KEY /
 // LOCALNET_VAULT_OWNER_KEY / LOCALNET_MINT_AUTHORITY_KEY (a JSON array of 64 numbers, or the
 // path of a Solana CLI keypair file).
 
@@ -23,6 +24,7 @@ const localnet = await startLocalnet({
   finalitySlots: intEnv("FINALITY_SLOTS", 2),
   slotMs: intEnv("LOCALNET_SLOT_MS", 400),
   historyLimit: intEnv("LOCALNET_HISTORY_LIMIT", 50_000),
+  ...genesisHashEnv("LOCALNET_GENESIS_HASH"),
   hotWallet: await keyEnv("LOCALNET_HOT_WALLET_KEY", "hot-wallet"),
   vaultOwner: await keyEnv("LOCALNET_VAULT_OWNER_KEY", "vault-owner"),
   mintAuthority: await keyEnv("LOCALNET_MINT_AUTHORITY_KEY", "mint-authority"),
@@ -38,6 +40,7 @@ const localnet = await startLocalnet({
 process.stdout.write(
   `${JSON.stringify({
     url: localnet.url,
+    genesisHash: localnet.genesisHash,
     mint: localnet.mint,
     decimals: localnet.decimals,
     vaultTokenAccount: localnet.vaultTokenAccount,

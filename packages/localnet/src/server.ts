@@ -1,4 +1,5 @@
 import { Chain } from "./chain";
+import { resolveGenesisHash } from "./genesis-hash";
 import { accountMethods } from "./methods/accounts";
 import { clusterMethods } from "./methods/cluster";
 import { faucetMethods } from "./methods/faucet";
@@ -18,6 +19,12 @@ export interface LocalnetOptions {
   port?: number;
   hostname?: string;
   usdcMint?: string;
+  /**
+   * What getGenesisHash answers: "devnet", "testnet" or a base58 hash (genesis-hash.ts). Clients
+   * that only know the public clusters' CAIP-2 ids (x402's) then run against this chain. Default:
+   * the chain's own first blockhash.
+   */
+  genesisHash?: string;
   /** Newer slots needed before a slot is finalized. Default 2. */
   finalitySlots?: number;
   /** A new slot every `slotMs` ms; 0 turns the timer off (tests then call advance()). Default 400. */
@@ -48,6 +55,8 @@ export interface LocalnetFaucet {
 export interface Localnet {
   url: string;
   port: number;
+  /** What getGenesisHash answers. */
+  genesisHash: string;
   mint: string;
   decimals: number;
   vaultOwner: string;
@@ -74,7 +83,12 @@ export function localnetMethods(chain: Chain, genesis: Genesis): Methods {
 
 export async function startLocalnet(options: LocalnetOptions = {}): Promise<Localnet> {
   const now = options.now ?? Date.now;
-  const chain = new Chain({ finalitySlots: options.finalitySlots ?? 2, historyLimit: options.historyLimit ?? 50_000, now });
+  const chain = new Chain({
+    finalitySlots: options.finalitySlots ?? 2,
+    historyLimit: options.historyLimit ?? 50_000,
+    now,
+    ...(options.genesisHash === undefined ? {} : { genesisHash: resolveGenesisHash(options.genesisHash) }),
+  });
   const genesis = await createGenesis(chain, {
     usdcMint: options.usdcMint ?? DEFAULT_USDC_MINT,
     mintAuthority: options.mintAuthority,
@@ -106,6 +120,7 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
   return {
     url: `http://${options.hostname ?? "127.0.0.1"}:${port}`,
     port,
+    genesisHash: chain.genesisHash,
     mint: genesis.mint,
     decimals: genesis.decimals,
     vaultOwner: genesis.vaultOwner.address,

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { lamports } from "@solana/kit";
+import { createSolanaRpc, lamports } from "@solana/kit";
+import { startLocalnet } from "../src/index";
 import { BASE58, openChain } from "./support";
 
 // Cluster methods: slots and block height at each commitment, health, version, genesis, rent.
@@ -37,5 +38,39 @@ describe("cluster methods", () => {
     expect(await rpc.getMinimumBalanceForRentExemption(0n).send()).toBe(lamports(890_880n));
     expect(await rpc.getMinimumBalanceForRentExemption(82n).send()).toBe(lamports(1_461_600n));
     expect((await raw("getMinimumBalanceForRentExemption", [165])).result).toBe(2_039_280);
+  });
+});
+
+describe("the genesis hash", () => {
+  test("is the chain's own first blockhash by default, and stays the same as slots go by", async () => {
+    const mine = (await raw("getGenesisHash")).result;
+    expect(mine).toBe(ln.genesisHash);
+    ln.advance(2);
+    expect(await rpc.getGenesisHash().send()).toBe(mine);
+    expect((await rpc.getLatestBlockhash({ commitment: "processed" }).send()).value.blockhash as string).not.toBe(mine);
+  });
+
+  test("can be devnet's or testnet's (CAIP-2 ids solana:EtWTRABZ... and solana:4uhcVJyU...), or any 32-byte hash; never mainnet's", async () => {
+    const devnet = await startLocalnet({ port: 0, slotMs: 0, genesisHash: "devnet" });
+    try {
+      const hash = await createSolanaRpc(devnet.url).getGenesisHash().send();
+      expect(hash as string).toBe("EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG");
+      expect(`solana:${hash.slice(0, 32)}`).toBe("solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1");
+      // Blockhashes stay the chain's own: only the reported identity changes.
+      const { value } = await createSolanaRpc(devnet.url).getLatestBlockhash().send();
+      expect(value.blockhash).not.toBe(hash);
+    } finally {
+      await devnet.close();
+    }
+    const testnet = await startLocalnet({ port: 0, slotMs: 0, genesisHash: "testnet" });
+    expect(testnet.genesisHash).toBe("4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY");
+    await testnet.close();
+    const custom = await startLocalnet({ port: 0, slotMs: 0, genesisHash: ln.genesisHash });
+    expect(custom.genesisHash).toBe(ln.genesisHash);
+    await custom.close();
+    await expect(startLocalnet({ port: 0, slotMs: 0, genesisHash: "mainnet" })).rejects.toThrow("never presents itself as mainnet");
+    await expect(startLocalnet({ port: 0, slotMs: 0, genesisHash: "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d" })).rejects.toThrow("mainnet");
+    await expect(startLocalnet({ port: 0, slotMs: 0, genesisHash: "abc" })).rejects.toThrow("32 bytes");
+    await expect(startLocalnet({ port: 0, slotMs: 0, genesisHash: "not base58 0OIl" })).rejects.toThrow("expected devnet, testnet or a base58 hash");
   });
 });

@@ -26,7 +26,7 @@ test("prints the chain's settings as one JSON line, serves them, and exits 0 on 
   try {
     const info = JSON.parse(await firstLine(proc.stdout));
     expect(Object.keys(info).sort()).toEqual([
-      "decimals", "hotWallet", "hotWalletSecretKeyLocalOnly", "hotWalletTokenAccount", "mint", "mintAuthority", "url", "vaultOwner", "vaultTokenAccount", "warning",
+      "decimals", "genesisHash", "hotWallet", "hotWalletSecretKeyLocalOnly", "hotWalletTokenAccount", "mint", "mintAuthority", "url", "vaultOwner", "vaultTokenAccount", "warning",
     ]);
     expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect({ mint: info.mint, decimals: info.decimals }).toEqual({ mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v", decimals: 6 });
@@ -49,6 +49,26 @@ test("a taken port: which port and which variable, and exit 1", async () => {
   } finally {
     taken.stop(true);
   }
+});
+
+test("LOCALNET_GENESIS_HASH=devnet: getGenesisHash answers devnet's, so devnet's CAIP-2 id names this chain", async () => {
+  const proc = spawnMain({ LOCALNET_PORT: "0", LOCALNET_GENESIS_HASH: "devnet" });
+  try {
+    const info = JSON.parse(await firstLine(proc.stdout));
+    expect(info.genesisHash).toBe("EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG");
+    const res = await fetch(info.url, { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "getGenesisHash" }) });
+    expect(((await res.json()) as any).result).toBe(info.genesisHash);
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  } finally {
+    proc.kill("SIGKILL");
+  }
+});
+
+test("LOCALNET_GENESIS_HASH never makes the local chain look like mainnet", async () => {
+  const proc = spawnMain({ LOCALNET_PORT: "0", LOCALNET_GENESIS_HASH: "mainnet-beta" });
+  const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  expect({ code, stderr }).toEqual({ code: 1, stderr: "localnet: LOCALNET_GENESIS_HASH: the local chain never presents itself as mainnet\n" });
 });
 
 test("a bad setting is one line naming it", async () => {

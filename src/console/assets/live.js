@@ -23,6 +23,24 @@
     setStat(root, "avg_latency_ms_24h", s.avg_latency_ms_24h);
     setStat(root, "active_agents_24h", s.active_agents_24h);
     setStat(root, "active_vendors_24h", s.active_vendors_24h);
+    drawTelemetry(root, s.telemetry);
+  }
+
+  function percent(ratio) {
+    return ratio === null || ratio === undefined ? null : (Math.round(ratio * 10000) / 100).toFixed(2) + " %";
+  }
+
+  // Absent when no gateway reported in 24 hours: the tiles then show dashes.
+  function drawTelemetry(root, t) {
+    t = t || {};
+    var latency = t.latency_ms || {};
+    setStat(root, "telemetry_p99", latency.p99);
+    setStat(root, "telemetry_p50", latency.p50);
+    setStat(root, "telemetry_error_rate", percent(t.error_rate));
+    setStat(root, "telemetry_block_rate", percent(t.block_rate));
+    setStat(root, "telemetry_uptime", percent(t.uptime_ratio));
+    setStat(root, "telemetry_gateways", t.gateways);
+    setStat(root, "telemetry_as_of", t.as_of ? "as of " + new Date(t.as_of).toLocaleTimeString() : null);
   }
 
   function cell(text, cls) {
@@ -66,5 +84,5 @@
     return es;
   }
 
-  window.MachPayLive = { start: start, usdc: usdc };
+  window.MachPayLive = { start: start, usdc: usdc, drawStats: drawStats };
 })();

@@ -14,7 +14,7 @@ type Json = Record<string, unknown>;
 
 const transactionJson = (t: TransactionRecord): Json => ({
   ...t,
-  from_agent_id: t.from_agent_id.toString(),
+  from_agent_id: t.from_agent_id?.toString() ?? null,
   to_vendor_id: t.to_vendor_id.toString(),
   amount_atomic: t.amount_atomic.toString(),
   fee_atomic: t.fee_atomic.toString(),
@@ -24,7 +24,7 @@ const transactionJson = (t: TransactionRecord): Json => ({
 
 const transactionOf = (j: Json): TransactionRecord => ({
   ...(j as unknown as TransactionRecord),
-  from_agent_id: BigInt(j.from_agent_id as string),
+  from_agent_id: typeof j.from_agent_id === "string" ? BigInt(j.from_agent_id) : null,
   to_vendor_id: BigInt(j.to_vendor_id as string),
   amount_atomic: BigInt(j.amount_atomic as string),
   fee_atomic: BigInt(j.fee_atomic as string),

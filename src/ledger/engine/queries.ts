@@ -42,7 +42,20 @@ export function lockAgents(sql: Tx, ids: bigint[], day: string): Promise<AgentSt
   const list = sql.array(ids, INT8);
   const locked = sql<{ user_id: bigint }[]>`
     SELECT user_id FROM agent_accounts WHERE user_id = ANY(${list}::bigint[]) ORDER BY user_id FOR UPDATE`.execute();
-  const state = sql<AgentState[]>`
+  const state = readAgentStates(sql, ids, day).execute();
+  return Promise.all([locked, state]).then(([held, rows]) => {
+    const mine = new Set(held.map((r) => r.user_id));
+    return rows.map((r) => (mine.has(r.id) ? r : { ...r, ...NO_ACCOUNT }));
+  });
+}
+
+/**
+ * The agents' state as a payment is decided against it, without a lock: what lockAgents reads
+ * after locking, and what a preview (x402's verify) decides on, knowing a batch may change it next.
+ */
+export function readAgentStates(sql: Tx, ids: bigint[], day: string) {
+  const list = sql.array(ids, INT8);
+  return sql<AgentState[]>`
     SELECT u.id,
            COALESCE(a.balance_atomic, 0) AS balance,
            COALESCE(a.bonded_atomic, 0) AS bonded,
@@ -61,11 +74,7 @@ export function lockAgents(sql: Tx, ids: bigint[], day: string): Promise<AgentSt
     LEFT JOIN agent_limits l ON l.user_id = u.id
     LEFT JOIN agent_daily_spend ds ON ds.user_id = u.id AND ds.day = ${day}::date
     WHERE u.id = ANY(${list}::bigint[])
-    ORDER BY u.id`.execute();
-  return Promise.all([locked, state]).then(([held, rows]) => {
-    const mine = new Set(held.map((r) => r.user_id));
-    return rows.map((r) => (mine.has(r.id) ? r : { ...r, ...NO_ACCOUNT }));
-  });
+    ORDER BY u.id`;
 }
 
 export interface Claim {

@@ -1,6 +1,9 @@
 import type { AppError } from "@/core/errors";
 
-export type PaymentSource = "api" | "gateway" | "simulation";
+/** Where a payment came from; "x402": a batch-settlement commitment settled through /x402/settle. */
+export type PaymentSource = "api" | "gateway" | "simulation" | "x402";
+/** A transactions row's source: the engine's payments, and "x402_exact", recorded as settled on chain (sql/0018). */
+export type TransactionSource = PaymentSource | "x402_exact";
 
 /** One payment, resolved and authenticated, as the engine applies it. */
 export interface PaymentRequest {
@@ -29,7 +32,8 @@ export interface PaymentRequest {
 export interface TransactionRecord {
   id: string;
   hash: string;
-  from_agent_id: bigint;
+  /** Null for an on-chain x402 payment only: its payer is a wallet, not a ledger account. */
+  from_agent_id: bigint | null;
   to_vendor_id: bigint;
   service_id: string | null;
   amount_atomic: bigint;
@@ -38,11 +42,14 @@ export interface TransactionRecord {
   status: "confirmed" | "failed" | "reversed";
   latency_ms: number | null;
   reference: string | null;
-  source: PaymentSource;
+  source: TransactionSource;
   region: string | null;
   intent_id: string | null;
   settled_at: Date | null;
   created_at: Date;
+  /** An on-chain x402 payment's paying wallet and Solana signature (absent or null otherwise). */
+  payer_address?: string | null;
+  tx_signature?: string | null;
 }
 
 export interface BalanceAfter {

@@ -14,6 +14,9 @@ export interface AuditSums {
   payouts_confirmed: bigint;
   fees: bigint;
   negatives: bigint;
+  /** x402 exact payments: settled on chain between wallets, recorded, outside the identity. */
+  onchain_count: bigint;
+  onchain_volume: bigint;
 }
 
 /** Sums over the whole ledger; the caller gives one snapshot (REPEATABLE READ) so that they agree. */
@@ -30,6 +33,8 @@ export async function auditSums(sql: Tx, mint: string): Promise<AuditSums> {
       (SELECT COALESCE(sum(amount_atomic), 0) FROM payouts WHERE token_mint = ${mint} AND status IN ('PENDING', 'PROCESSING'))::numeric(20,0) AS payouts_open,
       (SELECT COALESCE(sum(amount_atomic), 0) FROM payouts WHERE token_mint = ${mint} AND status = 'CONFIRMED')::numeric(20,0) AS payouts_confirmed,
       (SELECT COALESCE(sum(fees_atomic), 0) FROM platform_accounts WHERE token_mint = ${mint})::numeric(20,0) AS fees,
+      (SELECT count(*) FROM transactions WHERE source = 'x402_exact' AND token_mint = ${mint}) AS onchain_count,
+      (SELECT COALESCE(sum(amount_atomic), 0) FROM transactions WHERE source = 'x402_exact' AND token_mint = ${mint})::numeric(20,0) AS onchain_volume,
       (SELECT count(*) FROM agent_accounts WHERE balance_atomic < 0 OR bonded_atomic < 0)
         + (SELECT count(*) FROM vendor_accounts WHERE unsettled_balance_atomic < 0 OR debt_atomic < 0)
         + (SELECT count(*) FROM platform_accounts WHERE fees_atomic < 0) AS negatives`;

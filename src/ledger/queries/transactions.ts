@@ -11,7 +11,7 @@ export type TransactionRow = TransactionRecord;
 export async function listAgentTransactions(sql: Tx, userId: bigint, limit: number, after?: { createdAt: Date; id: string }) {
   return sql<TransactionRow[]>`
     SELECT id, hash, from_agent_id, to_vendor_id, service_id, amount_atomic, fee_atomic, token_mint, status,
-           latency_ms, reference, source, region, intent_id, settled_at, created_at
+           latency_ms, reference, source, region, intent_id, settled_at, created_at, payer_address, tx_signature
     FROM transactions
     WHERE from_agent_id = ${userId}
       ${after ? sql`AND (created_at, id) < (${after.createdAt}, ${after.id})` : sql``}
@@ -22,7 +22,7 @@ export async function listAgentTransactions(sql: Tx, userId: bigint, limit: numb
 export async function transactionsByIds(sql: Tx, ids: string[]): Promise<TransactionRow[]> {
   return sql<TransactionRow[]>`
     SELECT id, hash, from_agent_id, to_vendor_id, service_id, amount_atomic, fee_atomic, token_mint, status,
-           latency_ms, reference, source, region, intent_id, settled_at, created_at
+           latency_ms, reference, source, region, intent_id, settled_at, created_at, payer_address, tx_signature
     FROM transactions
     WHERE id = ANY(${ids})`;
 }

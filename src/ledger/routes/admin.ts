@@ -29,6 +29,9 @@ const AuditSchema = z
         }),
         difference_atomic: amount,
         balanced: z.boolean(),
+        settled_on_chain: z
+          .object({ x402_exact_count: z.number().int(), x402_exact_atomic: amount })
+          .openapi({ description: "x402 exact payments: paid on chain from the payer's wallet to the vendor's, recorded, outside the identity (no ledger balance moved)" }),
       }),
     ),
   })

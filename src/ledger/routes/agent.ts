@@ -6,9 +6,9 @@ import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
 import { depositBond, getLimits, getSettings, listTransactions, setLimits, setSettings, withdrawBond } from "../accounts";
 import { actorUserId, getMyBalance } from "../balance";
-import { earlierAnswer, idempotencyStore } from "../idempotency";
+import { idempotencyStore } from "../idempotency";
 import { idempotencyKeyOf, sendIdempotent } from "@/http/idempotency";
-import { payFromApi } from "../pay";
+import { payAsAgent } from "../agent-payment";
 import {
   BalanceSchema,
   BondRequestSchema,
@@ -150,15 +150,7 @@ export function registerAgentLedgerRoutes(router: OpenAPIHono<HonoEnv>, deps: Le
     const body = c.req.valid("json");
     const ctx = payCtx(deps, c);
     const key = idempotencyKeyOf(c, actorUserId(ctx), body);
-    const outcome =
-      (key && (await earlierAnswer(deps.sql, key))) ||
-      (await payFromApi(ctx, {
-        to: body.to,
-        amount: BigInt(body.amount_atomic),
-        reference: body.reference,
-        receivedAt,
-        ...(key ? { idempotency: { ...key, requestId: c.get("requestId") } } : {}),
-      }));
+    const outcome = await payAsAgent(ctx, { body, receivedAt, idempotency: key && { ...key, requestId: c.get("requestId") } });
     return sendPayment(c, outcome, { mint, withBalance: true });
   });
 

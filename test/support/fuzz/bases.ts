@@ -133,6 +133,9 @@ const BASES: Record<string, BaseFn[]> = {
       },
     }),
   ],
+  // x402: a batch-settlement payment the cast's agent signed for the cast's vendor (its gateway key calls).
+  verifyX402Payment: [async (c) => ({ body: (await c.x402(1n)) as unknown as Record<string, Json> })],
+  settleX402Payment: [async (c) => ({ body: (await c.x402(1n)) as unknown as Record<string, Json> })],
   requestPayout: [
     () => ({ body: { amount: DROP, amount_atomic: "1", destinationWallet: WALLET, reference: unique("payout") } }),
     () => ({ body: { amount: "0.000001", amount_atomic: DROP, destinationWallet: DROP, reference: unique("payout") } }),
@@ -157,6 +160,15 @@ const BASES: Record<string, BaseFn[]> = {
   getService: [(c) => ({ params: { id: c.serviceId } })],
   listServices: [() => ({ params: { cursor: DROP } })],
   createWebhook: [() => ({ body: { url: PUBLIC_WEBHOOK, events: ["settlement.failed"] } })],
+  // MCP: a tool call that reads, one that pays (under a fresh key), and a resource read; the
+  // mutations then break the JSON-RPC envelope, the params and the tool arguments.
+  mcp: [
+    () => ({ body: { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "search_services", arguments: { query: "fuzz weather", limit: 3 } }, result: DROP, error: DROP } }),
+    (c) => ({
+      body: { jsonrpc: "2.0", id: "pay", method: "tools/call", params: { name: "pay", arguments: { to: c.serviceId, amount_atomic: "1000", idempotency_key: unique("mcp") } }, result: DROP, error: DROP },
+    }),
+    (c) => ({ body: { jsonrpc: "2.0", id: 3, method: "resources/read", params: { uri: `machpay://services/${c.serviceId}` }, result: DROP, error: DROP } }),
+  ],
   deleteWebhook: [() => ({ params: { id: "999999" } })],
   "GET /console/link": [() => ({ params: { code: "BCDF-GHJK" } })],
 };
@@ -175,6 +187,9 @@ export function rightCredentials(op: Operation): AuthKind[] {
   if (p.startsWith("/v1/admin/")) return ["admin"];
   if (p.startsWith("/v1/internal/recon")) return ["recon"];
   if (p.startsWith("/v1/gateway/")) return ["gatewayKey"];
+  if (p === "/x402/verify" || p === "/x402/settle") return ["gatewayKey"];
+  // Discovery needs none; the account tools take an agent's token, key or device signature.
+  if (p === "/mcp") return ["none", "agentKey", "agentJwt", "agentDevice"];
   if (p.startsWith("/v1/agent/keys")) return ["agentJwt"];
   if (p.startsWith("/v1/vendor/keys")) return ["vendorJwt"];
   if (p === "/v1/agent/settings" || p === "/v1/agent/limits") return ["settingsAgentJwt"];

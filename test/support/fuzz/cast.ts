@@ -5,6 +5,7 @@ import { createKey, fund, signIntent } from "../ledger";
 import { deviceHeader, linkedDevice, startPairing } from "../pairing";
 import { newWallet, type TestWallet } from "../solana-keys";
 import type { Credentials } from "./request";
+import { batchPayload, batchRequirements } from "../x402";
 
 // The fuzzer's cast, minted through the real app and database: users of each role with access
 // tokens, API keys, linked device keys, money where a handler needs some, and the resources the
@@ -30,6 +31,8 @@ export interface FuzzCast {
   walletLogin(over: "message" | "nonce"): Promise<{ body: { address: string; signature: string; message?: string; nonce?: string }; wallet: TestWallet }>;
   /** A signed gateway intent of `amount` from the agent's device to the vendor's (a fresh nonce unless given). */
   intent(amount: bigint, options?: { nonce?: bigint; deadline?: bigint }): Promise<{ intent: string; signature: string }>;
+  /** An x402 facilitator request (POST /x402/verify, /x402/settle): a batch-settlement payment of `amount` as such an intent. */
+  x402(amount: bigint): Promise<{ x402Version: number; paymentPayload: Record<string, unknown>; paymentRequirements: Record<string, unknown> }>;
 }
 
 async function postJson(t: TestApp, path: string, token: string, body: unknown) {
@@ -101,5 +104,10 @@ export async function mintCast(t: TestApp, googleIdToken: FuzzCast["googleIdToke
     },
     intent: (amount, options = {}) =>
       signIntent(t, agentDevice, vendorDevice.address, amount, options.nonce ?? BigInt(Date.now()) * 1000n + BigInt(Math.floor(Math.random() * 1000)), options.deadline === undefined ? {} : { deadline: options.deadline }),
+    async x402(amount) {
+      const requirements = batchRequirements(t, vendorDevice.address, amount);
+      const payload = await batchPayload(agentDevice, requirements, { now: () => t.deps.clock.now().getTime() });
+      return { x402Version: 2, paymentPayload: payload as unknown as Record<string, unknown>, paymentRequirements: requirements };
+    },
   };
 }

@@ -16,6 +16,8 @@ export type Outcome =
   | { status: number; code: string; mayChange?: Record<string, string> }
   /** A batch (200, one result per item): no item paid, the first refused with this status and code. */
   | { batch: { status: number; code: string }; mayChange?: Record<string, string> }
+  /** An x402 facilitator's refusal: 200 with isValid:false or success:false and this reason, nothing changed but the tables named. */
+  | { x402: { reason: string }; mayChange?: Record<string, string> }
   /**
    * Must be refused but is not today: run as a known failure (test.failing), asserting only a 403
    * and nothing changed, so that any fix flips it and this table is updated with the fix's code.
@@ -40,6 +42,7 @@ export const MONEY_LEAVES: Record<string, SuspendedCase["who"]> = {
   withdrawBond: "caller",
   submitGatewayPayment: "payer",
   submitGatewayPaymentBatch: "payer",
+  settleX402Payment: "payer",
   requestPayout: "caller",
   requestWithdrawal: "caller",
 };
@@ -53,7 +56,7 @@ export function suspendedCases(op: Operation, rule: AccessRule): SuspendedCase[]
   if (c.includes("jwt")) out.push({ name: "its session", who: "caller", suspend: own, caller: (s) => bearer(user(s).jwt) });
   if (c.includes("api_key") || c.includes("gateway_key")) out.push({ name: "its API key", who: "caller", suspend: own, caller: (s) => bearer(user(s).key) });
   if (c.includes("device") && op.method === "GET") out.push({ name: "its device", who: "caller", suspend: own, caller: (s) => ({ kind: "device", wallet: user(s).device }) });
-  if (op.id === "submitGatewayPayment" || op.id === "submitGatewayPaymentBatch") {
+  if (op.id === "submitGatewayPayment" || op.id === "submitGatewayPaymentBatch" || op.id === "verifyX402Payment" || op.id === "settleX402Payment") {
     out.push({ name: "the paying agent suspended, through an active gateway", who: "payer", suspend: (s) => [s.architect.user.id], caller: (s) => bearer(s.operator.key) });
   }
   return out;
@@ -101,6 +104,12 @@ export const SUSPENDED: Record<string, { caller: Outcome; payer?: Outcome }> = {
     payer: { batch: SUSPENDED_AGENT, mayChange: { intent_nonces: "as for a single intent: a refused intent's nonce is spent" } },
   },
   getGatewayAgent: passes,
+  // x402's batch-settlement: the vendor's gateway key calls, the agent pays (as a gateway payment).
+  verifyX402Payment: { caller: "passes", payer: { x402: { reason: "invalid_machpay_agent_suspended" } } },
+  settleX402Payment: {
+    caller: "passes",
+    payer: { x402: { reason: "invalid_machpay_agent_suspended" }, mayChange: { intent_nonces: "as a gateway payment: a refused intent's nonce is spent" } },
+  },
   requestPayout: { caller: SUSPENDED_ACCOUNT },
   requestWithdrawal: { caller: SUSPENDED_ACCOUNT },
   listPayouts: passes,
