@@ -9,3 +9,9 @@ declare module "*.js" {
   const text: string;
   export default text;
 }
+
+// Stylesheets imported `with { type: "text" }` (uPlot's, served by the console).
+declare module "*.css" {
+  const text: string;
+  export default text;
+}

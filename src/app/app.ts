@@ -1,5 +1,4 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { authenticate, authModule } from "@/auth";
@@ -8,6 +7,7 @@ import { consoleModule } from "@/console";
 import { AppError } from "@/core/errors";
 import type { HonoEnv } from "@/http/env";
 import { errorJson, notFoundHandler, onError } from "@/http/errors";
+import { registerApiReference } from "@/http/api-reference";
 import { createMetrics, type Metrics } from "@/http/metrics";
 import { jsonDepthLimit } from "@/http/middleware/json-depth";
 import { requestContext } from "@/http/middleware/request-context";
@@ -28,6 +28,8 @@ import { simulationModule } from "@/simulation";
 import { rollupJob } from "@/telemetry";
 import { x402Module } from "@/x402";
 import type { Infra } from "./infra";
+import { documentOptions } from "./operation-docs";
+import { registerWorkerBacklogs } from "./backlog";
 
 export interface BuiltApp {
   app: OpenAPIHono<HonoEnv>;
@@ -68,7 +70,9 @@ function assembleModules(infra: Infra, metrics: Metrics) {
  */
 export function createApp(infra: Infra): BuiltApp {
   const app = newRouter();
-  const metrics = createMetrics(infra.sql, infra.applicationName, infra.config.DB_POOL_MAX);
+  // The registry the modules' own figures are in already (engine, broker, rate limits); HTTP's and the backlogs join it.
+  const metrics = createMetrics(infra.sql, infra.applicationName, infra.config.DB_POOL_MAX, infra.metrics);
+  registerWorkerBacklogs(infra);
 
   app.use("*", requestContext(infra.logger));
   app.use("*", metrics.middleware);
@@ -100,8 +104,8 @@ export function createApp(infra: Infra): BuiltApp {
 
   // Built once, on first request: the document never changes while the process runs.
   let document: ReturnType<typeof buildOpenApiDocument> | undefined;
-  app.get("/openapi.json", (c) => c.json((document ??= buildOpenApiDocument(app))));
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "MachPay API" }));
+  app.get("/openapi.json", (c) => c.json((document ??= buildOpenApiDocument(app, documentOptions(infra.config)))));
+  registerApiReference(app);
 
   app.notFound(notFoundHandler);
   app.onError(onError);

@@ -12,6 +12,7 @@ import { createWaker, type Waker } from "@/core/waker";
 import { Chain, verifyEndpointPda } from "@/chain";
 import type { PdaVerifier } from "@/registry";
 import { createRateLimiter, type RateLimiter } from "@/http/rate-limit/limiter";
+import { Registry } from "prom-client";
 
 // The composition root's first half: every long-lived dependency, built once by main.ts, the
 // simulator or the test harness. Each module takes the part it names (LedgerDeps, ...); the whole
@@ -43,6 +44,8 @@ export interface Infra {
   chain: Chain | undefined;
   /** The endpoint PDA proof the registry calls (absent without a chain). */
   pdaVerifier: PdaVerifier | undefined;
+  /** /metrics: each module registers its own figures here (engine, SSE, broker, rate limits); the app adds HTTP's. */
+  metrics: Registry;
 }
 
 /** What a test (or a tool) may supply instead of the configured implementation. */
@@ -58,7 +61,8 @@ export async function createInfra(
 ): Promise<Infra> {
   const clock = overrides.clock ?? systemClock;
   const { config, logger, sql } = base;
-  const broker = overrides.broker ?? createBroker(config, sql, logger);
+  const metrics = new Registry();
+  const broker = overrides.broker ?? createBroker(config, sql, logger, metrics);
   const chain = config.SOLANA_RPC ? new Chain(config.SOLANA_RPC) : undefined;
   // Its interval is the relay's poll for events of batches another instance (or a crashed one) committed.
   const paymentEvents = createWaker(1000);
@@ -69,7 +73,7 @@ export async function createInfra(
     secrets: createSecrets(config, logger),
     keyUsage: createKeyUsage(sql, clock, logger),
     mailer: overrides.mailer ?? createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, logger, logText: config.NODE_ENV !== "production" }),
-    rateLimiter: createRateLimiter(sql, clock),
+    rateLimiter: createRateLimiter(sql, clock, metrics),
     payments: new PaymentEngine(sql, {
       feeBps: config.PLATFORM_FEE_BPS,
       clock,
@@ -78,6 +82,7 @@ export async function createInfra(
       maxConcurrent: config.PAYMENT_BATCH_CONCURRENCY,
       deadlineMs: config.PAYMENT_DEADLINE_MS,
       onCommitted: () => paymentEvents.nudge(),
+      metrics,
     }),
     intentVerifier: createIntentVerifier(config.INTENT_VERIFY_THREADS, (err) => logger.error("intent verifier thread failed; verifying on the event loop", { err })),
     broker,
@@ -85,5 +90,6 @@ export async function createInfra(
     readiness: createReadinessProbe(config.DATABASE_URL, base.applicationName),
     chain,
     pdaVerifier: chain ? (input) => verifyEndpointPda(chain, config.MACHPAY_PROGRAM_ID, input) : undefined,
+    metrics,
   };
 }

@@ -11,12 +11,14 @@ import type { HonoEnv } from "@/http/env";
 import { errorJson, notFoundHandler, onError } from "@/http/errors";
 import { createMetrics, type Metrics } from "@/http/metrics";
 import { requestContext } from "@/http/middleware/request-context";
+import { completeOperations } from "@/http/openapi-operations";
 import type { Stop } from "@/http/module";
 import { newRouter } from "@/http/router";
 import { serve } from "@/http/serve";
 import { registerSystemRoutes } from "@/http/system-routes";
 import { rollupJob, telemetryModule } from "@/telemetry";
 import type { RunningApp } from "./lifecycle";
+import { OPERATION_DOCS } from "./operation-docs";
 
 // The composition root of the telemetry receiver (`bun run receiver`, `machpay-api receiver`): the
 // same codebase, its own process and port, a smaller set of dependencies (no payment engine, no
@@ -68,12 +70,23 @@ export const RECEIVER_OPENAPI_INFO = {
 };
 
 export function buildReceiverDocument(app: OpenAPIHono<HonoEnv>) {
-  return app.getOpenAPI31Document({
+  const document = app.getOpenAPI31Document({
     openapi: "3.1.0",
     info: RECEIVER_OPENAPI_INFO,
     servers: [{ url: "http://localhost:8082", description: "Local development" }],
+    tags: RECEIVER_OPENAPI_TAGS,
   });
+  // SAFETY: the generated paths are objects of operations keyed by method; completeOperations reads them as such.
+  completeOperations(document.paths as Parameters<typeof completeOperations>[0], OPERATION_DOCS, { device: RECEIVER_DEVICE });
+  return document;
 }
+
+const RECEIVER_OPENAPI_TAGS = [
+  { name: "system", description: "Liveness, readiness and Prometheus metrics of the receiver." },
+  { name: "telemetry", description: "What gateways and agent SDKs report: CloudEvents batches, deep packets and SDK packets." },
+];
+// The receiver's device credential signs the body too, so it is accepted on its writes.
+const RECEIVER_DEVICE = { text: "a linked device's signature over the request and its body (`Authorization: Ingest <pubkey>:<ts>:<sig>`)", signsWrites: true };
 
 /** The receiver's app: plumbing middleware, the system routes, telemetry's ingest routes. No side effects until a request comes. */
 export function createReceiverApp(infra: ReceiverInfra): BuiltReceiver {

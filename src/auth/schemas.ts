@@ -1,6 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import type { UserRow } from "./queries/users";
 
+// The reference's example user (/docs): an agent signed in with a wallet.
+const USER_EXAMPLE = {
+  id: "42",
+  email: null,
+  wallet_address: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+  name: "Research agent",
+  role: "architect" as const,
+  status: "ACTIVE" as const,
+  created_at: "2026-12-03T08:00:00.000Z",
+};
+
 export const UserSchema = z
   .object({
     id: z.string().openapi({ example: "42", description: "User id (a BIGSERIAL, carried as a string)" }),
@@ -11,7 +22,7 @@ export const UserSchema = z
     status: z.enum(["ACTIVE", "SUSPENDED"]),
     created_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("User");
+  .openapi("User", { example: USER_EXAMPLE });
 
 export const SessionSchema = z
   .object({
@@ -21,7 +32,15 @@ export const SessionSchema = z
     expires_in: z.number().int(),
     user: UserSchema,
   })
-  .openapi("Session");
+  .openapi("Session", {
+    example: {
+      token: "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiI0MiIsInJvbGUiOiJhcmNoaXRlY3QifQ.c2lnbmF0dXJl",
+      refresh_token: "rt_8Qm2VxY4nL0pT6cZ1wB9sD3fH7jK5gR",
+      token_type: "Bearer",
+      expires_in: 900,
+      user: USER_EXAMPLE,
+    },
+  });
 
 export type UserDTO = z.infer<typeof UserSchema>;
 export type SessionDTO = z.infer<typeof SessionSchema>;

@@ -1,4 +1,6 @@
 // Solana: deposits, the vault indexer, payout settlement, endpoint PDA proofs (lld-backend.md §4).
+import { readingOf, type BacklogProbe } from "@/http/backlog-metrics";
+import { vaultCheckpointAge } from "./queries";
 export { Chain, type Commitment, type ParsedTransaction } from "./rpc";
 import type { Module, Runs } from "@/http/module";
 import { newRouter } from "@/http/router";
@@ -24,3 +26,6 @@ export { chainSettings } from "./settings";
 export { depositAddressOf, type DepositAddress } from "./deposit-address";
 export { buildPayoutTransaction } from "./payout-tx";
 export { hotWalletSigner, clusterNetwork } from "./identity";
+
+/** The vault indexer's lag on /metrics (worker="vault_indexer"): the age of its checkpoint. */
+export const vaultIndexerBacklog: BacklogProbe = { worker: "vault_indexer", read: async (sql) => readingOf(await vaultCheckpointAge(sql)) };

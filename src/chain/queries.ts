@@ -11,3 +11,11 @@ export async function setCheckpoint(sql: Tx, name: string, signature: string, sl
     VALUES (${name}, ${signature}, ${slot.toString()})
     ON CONFLICT (name) DO UPDATE SET signature = EXCLUDED.signature, slot = EXCLUDED.slot, updated_at = now()`;
 }
+
+/** The vault indexer's lag for /metrics: seconds since any vault checkpoint last moved (null before the first). */
+export async function vaultCheckpointAge(sql: Tx): Promise<{ n: null; age: number | null } | undefined> {
+  const [row] = await sql<{ n: null; age: number | null }[]>`
+    SELECT NULL AS n, extract(epoch FROM now() - max(updated_at))::float8 AS age
+    FROM chain_checkpoints WHERE name LIKE 'vault:%'`;
+  return row;
+}

@@ -18,7 +18,7 @@ const depositRoute = createRoute({
   method: "post",
   path: "/v1/agent/deposit",
   operationId: "claimDeposit",
-  tags: ["agent"],
+  tags: ["chain"],
   summary: "Credit a USDC transfer into the vault, by its transaction signature (once per signature)",
   description:
     "The transaction must be finalized, succeeded, move the configured mint into the vault token account, and come from one of the agent's " +
@@ -26,14 +26,14 @@ const depositRoute = createRoute({
     "422 transaction_failed / not_a_deposit, 403 deposit_not_yours, 503 chain_* (retry).",
   ...architect,
   request: { body: jsonBody(DepositRequestSchema) },
-  responses: { 200: jsonContent("Credited, or credited before", DepositResultSchema), ...errorsFor(400, 401, 403, 404, 409, 503) },
+  responses: { 200: jsonContent("Credited, or credited before", DepositResultSchema), ...errorsFor(400, 401, 403, 404, 409, 422, 503) },
 });
 
 const addressRoute = createRoute({
   method: "get",
   path: "/v1/agent/deposit-address",
   operationId: "getDepositAddress",
-  tags: ["agent"],
+  tags: ["chain"],
   summary: "Where a wallet sends USDC to fund this agent",
   ...architect,
   responses: { 200: jsonContent("The vault and the memo naming this agent", DepositAddressSchema), ...errorsFor(401, 403, 503) },

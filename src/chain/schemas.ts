@@ -4,7 +4,7 @@ import { BalanceSchema } from "@/ledger";
 
 export const DepositRequestSchema = z
   .object({ txHash: z.string().refine(isBase58Signature, "expected a base58 transaction signature").openapi({ description: "The Solana transaction that moved USDC into the vault" }) })
-  .openapi("DepositRequest");
+  .openapi("DepositRequest", { example: { txHash: "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW" } });
 
 export const DepositResultSchema = z
   .object({
@@ -13,7 +13,14 @@ export const DepositResultSchema = z
     amount_atomic: z.string(),
     balance: BalanceSchema,
   })
-  .openapi("DepositResult");
+  .openapi("DepositResult", {
+    example: {
+      status: "credited",
+      tx_signature: "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW",
+      amount_atomic: "25000000",
+      balance: { available_atomic: "25000000", bonded_atomic: "0", pending_atomic: "0", token_mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v" },
+    },
+  });
 
 export const DepositAddressSchema = z
   .object({
@@ -23,4 +30,12 @@ export const DepositAddressSchema = z
     decimals: z.number().int(),
     memo: z.string().openapi({ example: "machpay:42", description: "Add this memo when sending from a wallet that is not yours on MachPay" }),
   })
-  .openapi("DepositAddress");
+  .openapi("DepositAddress", {
+    example: {
+      vault_token_account: "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+      vault_owner: "Fg6PaFpoGXkYsidMpWTK6W2BeZ7FEfcYkg476zPFsLnS",
+      token_mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+      decimals: 6,
+      memo: "machpay:42",
+    },
+  });

@@ -1,4 +1,4 @@
-import { createApiClient, type ApiClient } from "@/client";
+import { createApiClient, MachPayError, type ApiClient } from "@machpay/sdk";
 import { ApiError, CliError } from "./errors";
 
 // The CLI talks to the API only through the generated client; this file turns what can go wrong
@@ -62,20 +62,14 @@ const notOurApi = (url: string, what: string) =>
   new CliError(`the server at ${url} gave ${what}: is it the MachPay API? (check --api-url or MACHPAY_API_URL)`, "unexpected_response");
 
 function errorFromResponse(url: string, response: Response, body: unknown): CliError {
-  const envelope = readEnvelope(body);
-  if (!envelope) return notOurApi(url, `HTTP ${response.status} without a MachPay error body`);
-  if (envelope.code === "proof_expired") {
-    const skewed = clockSkewError(response, envelope.details);
+  // The SDK reads the envelope; the CLI adds what a person at a terminal needs around it.
+  const error = MachPayError.fromResponse(response, body);
+  if (error.code === "unexpected_response") return notOurApi(url, `HTTP ${response.status} without a MachPay error body`);
+  if (error.code === "proof_expired") {
+    const skewed = clockSkewError(response, error.details);
     if (skewed) return skewed;
   }
-  const retryAfter = Number(response.headers.get("retry-after"));
-  return new ApiError(
-    envelope.message,
-    envelope.code,
-    response.status,
-    envelope.details,
-    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-  );
+  return new ApiError(error.message, error.code, error.status, error.details, error.retryAfterSeconds, error.requestId);
 }
 
 /**
@@ -94,14 +88,4 @@ function clockSkewError(response: Response, details: Record<string, unknown> | u
     `the API refused the signed request because this computer's clock is ${Math.abs(skew)} s ${skew > 0 ? "ahead of" : "behind"} the server's: set the clock right and retry`,
     "proof_expired",
   );
-}
-
-function readEnvelope(body: unknown): { code: string; message: string; details: Record<string, unknown> | undefined } | null {
-  if (typeof body !== "object" || body === null || !("error" in body)) return null;
-  const error = (body as { error: unknown }).error;
-  if (typeof error !== "object" || error === null) return null;
-  const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
-  if (typeof code !== "string" || typeof message !== "string") return null;
-  const detailsObject = typeof details === "object" && details !== null ? (details as Record<string, unknown>) : undefined;
-  return { code, message, details: detailsObject };
 }

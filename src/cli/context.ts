@@ -10,6 +10,8 @@ export interface CliContext {
   home: string;
   /** $MACHPAY_API_KEY: an agent API key, the credential `machpay mcp` prefers. */
   apiKey?: string | undefined;
+  /** The Solana RPC `agent deposit` sends through: --rpc, $MACHPAY_SOLANA_RPC, else the local chain's. */
+  solanaRpc: string;
   out: Output;
   nowSeconds(): number;
   sleep(ms: number): Promise<void>;

@@ -20,6 +20,8 @@ export class ApiError extends CliError {
     readonly status: number,
     readonly details: Record<string, unknown> | undefined,
     readonly retryAfterSeconds: number | undefined,
+    /** The API's request id (for --json output and bug reports). */
+    readonly requestId?: string | undefined,
   ) {
     super(message, code);
     this.name = "ApiError";

@@ -113,3 +113,9 @@ export async function ensureKey(path: string): Promise<{ key: DeviceKey; created
   }
   return { key: await loadKey(path), created: true };
 }
+
+/** The key file as a @solana/kit signer, for transactions (the deposit's transfer). */
+export async function loadSigner(path: string) {
+  await loadKey(path); // the same checks and messages as every other use of a key file
+  return createKeyPairSignerFromBytes(Uint8Array.from(JSON.parse(readFileSync(path, "utf8")) as number[]));
+}

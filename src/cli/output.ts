@@ -18,8 +18,8 @@ export interface Output {
   /** The command's result: `data` as JSON with --json, else the text lines. */
   result(data: Record<string, unknown>, lines: string[]): void;
   fail(err: CliError): void;
-  /** An activity indicator on a terminal (stderr); nothing when stderr is not a TTY. */
-  spinner(label: string): { stop(): void };
+  /** An activity indicator on a terminal (stderr); nothing when stderr is not a TTY. A function label is redrawn (a countdown). */
+  spinner(label: string | (() => string)): { stop(): void };
 }
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -38,12 +38,13 @@ export function createOutput(stdout: Stream, stderr: Stream, json: boolean): Out
     fail(err) {
       // An API error names its code too: it is what to search for, or to quote when asking for help.
       stderr.write(`error: ${err.message}${err instanceof ApiError ? ` (${err.code})` : ""}\n`);
-      if (json) stdout.write(JSON.stringify({ error: { code: err.code, message: err.message } }) + "\n");
+      const requestId = err instanceof ApiError && err.requestId ? { request_id: err.requestId } : {};
+      if (json) stdout.write(JSON.stringify({ error: { code: err.code, message: err.message, ...requestId } }) + "\n");
     },
     spinner(label) {
       if (!stderr.isTTY) return { stop() {} };
       let i = 0;
-      const draw = () => stderr.write(`\r${FRAMES[i++ % FRAMES.length]} ${label}`);
+      const draw = () => stderr.write(`\r\x1b[K${FRAMES[i++ % FRAMES.length]} ${typeof label === "function" ? label() : label}`);
       draw();
       const timer = setInterval(draw, 100);
       return {

@@ -18,7 +18,16 @@ export const ErrorBodySchema = z
       request_id: z.string().openapi({ example: "req_3uR8mW0PqkG2cX1yTzV9aB" }),
     }),
   })
-  .openapi("Error");
+  .openapi("Error", {
+    example: {
+      error: {
+        code: "insufficient_funds",
+        message: "available balance 1000 is less than 5000",
+        details: { available_atomic: "1000", amount_atomic: "5000" },
+        request_id: "req_3uR8mW0PqkG2cX1yTzV9aB",
+      },
+    },
+  });
 
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
@@ -37,6 +46,7 @@ export const errorResponses = {
   409: errorContent("Conflicts with the current state (or an idempotency key reused with another body)."),
   410: errorContent("Gone: it expired."),
   413: errorContent("The body is larger than the limit."),
+  422: errorContent("Well-formed, but refused by a rule of the domain (an amount below a minimum, an expired intent, a failed transaction)."),
   429: errorContent("Rate limited; see Retry-After."),
   500: errorContent("A bug on our side; quote the request id."),
   503: errorContent("A dependency is unavailable or the feature is switched off here; retry later."),

@@ -78,9 +78,9 @@ const gatewayOnly = (allowDevice: boolean): MiddlewareHandler<HonoEnv> => async 
 const USER_CREDENTIALS = ["jwt", "api_key", "device"] as const;
 
 /** The route fields (`middleware`, `security`, `x-machpay-access`) to spread into a createRoute. */
-const declare = (rule: AccessRule, middleware: MiddlewareHandler<HonoEnv>[], bearer = true) => ({
+const declare = (rule: AccessRule, middleware: MiddlewareHandler<HonoEnv>[], scheme: "bearerAuth" | "deviceSignature" | "reconSignature" = "bearerAuth") => ({
   middleware,
-  ...(bearer ? { security: [{ bearerAuth: [] }] } : {}),
+  security: [{ [scheme]: [] as string[] }],
   [ACCESS_EXTENSION]: rule,
 });
 
@@ -90,7 +90,7 @@ const declare = (rule: AccessRule, middleware: MiddlewareHandler<HonoEnv>[], bea
  */
 export const access = {
   /** No credentials needed (a credential sent anyway is ignored when invalid). */
-  public: () => ({ [ACCESS_EXTENSION]: { credentials: [] } satisfies AccessRule }),
+  public: () => ({ security: [] as Record<string, string[]>[], [ACCESS_EXTENSION]: { credentials: [] } satisfies AccessRule }),
   /** Any signed-in user, whatever the role. */
   user: (credentials: readonly Credential[] = USER_CREDENTIALS) => declare({ role: "any", credentials }, [requireUser()]),
   /** A user holding `role`; `credentials` narrows what the operation's verb accepts (e.g. key management: a session). */
@@ -99,11 +99,11 @@ export const access = {
   gateway: (options: { device: boolean }) =>
     declare({ role: "operator", credentials: options.device ? ["gateway_key", "device"] : ["gateway_key"] }, [gatewayOnly(options.device)]),
   /** A linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`), verified by the handler. */
-  device: () => declare({ credentials: ["device"] }, [], false),
+  device: () => declare({ credentials: ["device"] }, [], "deviceSignature"),
   /** The ADMIN_TOKEN bearer secret; the guard is added at registration (`guarded`). */
   admin: () => declare({ credentials: ["admin_token"] }, []),
   /** An HMAC of the raw body in a header; the guard is added at registration (`guarded`). */
-  hmac: () => declare({ credentials: ["recon_hmac"] }, [], false),
+  hmac: () => declare({ credentials: ["recon_hmac"] }, [], "reconSignature"),
 };
 
 /** A route definition with middleware that needs the module's dependencies (a secret, a limiter) added in front of its guard. */

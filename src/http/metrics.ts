@@ -11,11 +11,14 @@ export interface Metrics {
 /**
  * A registry per app (not prom-client's global one) so tests can run several apps in one process.
  * Pool usage is read from pg_stat_activity at scrape time: postgres.js exposes no pool counters,
- * and the server's own view is the truth anyway.
+ * and the server's own view is the truth anyway. The API passes the registry its modules already
+ * registered their business metrics in (Infra.metrics); the receiver lets it make one.
  */
-export function createMetrics(sql: Sql, applicationName: string, poolMax: number): Metrics {
-  const registry = new Registry();
+export function createMetrics(sql: Sql, applicationName: string, poolMax: number, registry: Registry = new Registry()): Metrics {
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters, which promtool's lint refuses; nodejs_active_handles{type},
+  // nodejs_active_requests{type} and nodejs_active_resources{type} say the same, per type.
+  for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"]) registry.removeSingleMetric(name);
 
   const requests = new Counter({
     name: "http_requests_total",
@@ -70,4 +73,14 @@ export function createMetrics(sql: Sql, applicationName: string, poolMax: number
     }
   };
   return { registry, middleware };
+}
+
+/**
+ * The metric of that name already in the registry, else a new one: a module assembled twice over
+ * one registry (two routers of one module, the harness) shares its instruments instead of making
+ * prom-client throw on the second registration.
+ */
+export function metricOf<T>(registry: Registry, name: string, make: () => T): T {
+  // SAFETY: a name is made by one call site only, so the metric found is of the type it makes.
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }

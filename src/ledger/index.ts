@@ -1,4 +1,6 @@
 // The ledger: the only writer of money tables.
+import { BACKLOG_COUNT_CAP, readingOf, type BacklogProbe } from "@/http/backlog-metrics";
+import { paymentEventBacklog } from "./queries/payment-events";
 import type { Module } from "@/http/module";
 import { newRouter } from "@/http/router";
 import type { LedgerDeps } from "./deps";
@@ -33,3 +35,6 @@ export { getMyBalance } from "./balance";
 export { getLimits, listTransactions } from "./accounts";
 export { toBalanceDTO, type TransactionDTO } from "./schemas";
 
+
+/** The payment event relay's backlog on /metrics (worker="payment_events"): batches whose events wait. */
+export const paymentEventsBacklog: BacklogProbe = { worker: "payment_events", read: async (sql) => readingOf(await paymentEventBacklog(sql, BACKLOG_COUNT_CAP)) };

@@ -4,6 +4,30 @@ import { SignatureSchema } from "@/core/solana";
 import { ErrorBodySchema } from "@/http/errors";
 import type { BalanceAfter, TransactionRecord } from "./engine/types";
 
+// Examples for the reference (/docs): one agent paying one service, in USDC (6 decimals).
+const USDC_MINT = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v";
+const BALANCE_EXAMPLE = { available_atomic: "24995000", bonded_atomic: "10000000", pending_atomic: "0", token_mint: USDC_MINT };
+const TRANSACTION_EXAMPLE = {
+  id: "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+  hash: "9f2c4e1a7b3d5f60a1c2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708192",
+  from_agent_id: "17",
+  to_vendor_id: "42",
+  service_id: "openai-gpt4",
+  amount_atomic: "5000",
+  fee_atomic: "0",
+  token_mint: USDC_MINT,
+  status: "confirmed" as const,
+  latency_ms: 3,
+  reference: "job-2026-12-03-0001",
+  source: "api" as const,
+  region: "eu-west",
+  intent_id: null,
+  settled_at: null,
+  created_at: "2026-12-03T08:00:00.000Z",
+  payer_address: null,
+  tx_signature: null,
+};
+
 const atomic = (description: string) => z.string().regex(/^\d+$/).openapi({ description, example: "25000000" });
 
 export { PositiveAtomicSchema };
@@ -15,7 +39,7 @@ export const BalanceSchema = z
     pending_atomic: atomic("Signed intents awaiting settlement on chain"),
     token_mint: z.string().openapi({ description: "The mint the amounts are in (USDC: 6 decimals)" }),
   })
-  .openapi("Balance");
+  .openapi("Balance", { example: BALANCE_EXAMPLE });
 
 export const TransactionSchema = z
   .object({
@@ -40,7 +64,7 @@ export const TransactionSchema = z
     payer_address: z.string().nullable().openapi({ description: "x402_exact: the wallet that paid" }),
     tx_signature: z.string().nullable().openapi({ description: "x402_exact: the Solana transaction that paid the vendor" }),
   })
-  .openapi("Transaction");
+  .openapi("Transaction", { example: TRANSACTION_EXAMPLE });
 
 export type TransactionDTO = z.infer<typeof TransactionSchema>;
 
@@ -78,11 +102,13 @@ export const PayRequestSchema = z
   .object({
     to: z.string().min(1).max(64).openapi({ description: "A service id (e.g. openai-gpt4) or a vendor's user id", example: "openai-gpt4" }),
     amount_atomic: PositiveAtomicSchema,
-    reference: z.string().min(1).max(128).optional(),
+    reference: z.string().min(1).max(128).optional().openapi({ description: "Your own reference, kept on the transaction", example: "job-2026-12-03-0001" }),
   })
-  .openapi("PayRequest");
+  .openapi("PayRequest", { example: { to: "openai-gpt4", amount_atomic: "5000", reference: "job-2026-12-03-0001" } });
 
-export const PaymentResultSchema = z.object({ transaction: TransactionSchema, balance: BalanceSchema }).openapi("PaymentResult");
+export const PaymentResultSchema = z
+  .object({ transaction: TransactionSchema, balance: BalanceSchema })
+  .openapi("PaymentResult", { example: { transaction: TRANSACTION_EXAMPLE, balance: BALANCE_EXAMPLE } });
 
 export const GatewayPaymentRequestSchema = z
   .object({
@@ -95,7 +121,15 @@ export const GatewayPaymentRequestSchema = z
     reference: z.string().min(1).max(128).optional(),
     region: z.string().min(1).max(32).optional(),
   })
-  .openapi("GatewayPaymentRequest");
+  .openapi("GatewayPaymentRequest", {
+    example: {
+      intent: "AdTwvFop3ga1EPmqQo8e7bqSYBK1kf73pRjndqfJvRgkTqXuaP6gVYYQaJDe1XM4ILt32RnNonvEuBObfNM7iIncbxe77IJP/4+GWHlmsgR9tqtzZ4WEAVHxPR2rEk4qVIgTAAAAAAAAAQAAAAAAAAAs7y9pAAAAAA==",
+      signature: "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW",
+      service_id: "openai-gpt4",
+      reference: "gw-req-000123",
+      region: "eu-west",
+    },
+  });
 
 /** What a gateway learns of an agent key before serving it (GET /v1/gateway/agents/{pubkey}). */
 export const GatewayAgentSchema = z
@@ -105,9 +139,11 @@ export const GatewayAgentSchema = z
     status: z.enum(["ACTIVE", "SUSPENDED"]).nullable(),
     available_atomic: z.string().openapi({ description: "Spendable balance in atomic units; \"0\" when not linked" }),
   })
-  .openapi("GatewayAgent");
+  .openapi("GatewayAgent", { example: { linked: true, agent_id: "17", status: "ACTIVE", available_atomic: "24995000" } });
 
-export const GatewayPaymentResultSchema = z.object({ transaction: TransactionSchema }).openapi("GatewayPaymentResult");
+export const GatewayPaymentResultSchema = z
+  .object({ transaction: TransactionSchema })
+  .openapi("GatewayPaymentResult", { example: { transaction: { ...TRANSACTION_EXAMPLE, source: "gateway" as const, reference: "gw-req-000123" } } });
 
 /** POST /v1/gateway/payments/batch: `max` is GATEWAY_BATCH_MAX. */
 export const gatewayPaymentBatchRequestSchema = (max: number) =>
@@ -133,7 +169,7 @@ export const GatewayPaymentBatchResultSchema = z
   })
   .openapi("GatewayPaymentBatchResult");
 
-export const BondRequestSchema = z.object({ amount_atomic: PositiveAtomicSchema }).openapi("BondRequest");
+export const BondRequestSchema = z.object({ amount_atomic: PositiveAtomicSchema }).openapi("BondRequest", { example: { amount_atomic: "10000000" } });
 
 const nullableAtomic = AtomicAmountSchema.nullable();
 
@@ -143,7 +179,7 @@ export const LimitsSchema = z
     daily_max_atomic: nullableAtomic.openapi({ description: "Most spent per UTC day; null = no limit" }),
     allowed_vendor_ids: z.array(DigitIdSchema).max(1000).nullable().openapi({ description: "Only these vendors may be paid; null = any" }),
   })
-  .openapi("Limits");
+  .openapi("Limits", { example: { per_payment_max_atomic: "1000000", daily_max_atomic: "50000000", allowed_vendor_ids: null } });
 
 export const SettingsSchema = z
   .object({
@@ -152,6 +188,8 @@ export const SettingsSchema = z
     }),
     low_balance_threshold_atomic: AtomicAmountSchema.openapi({ description: "A low-balance alert fires when available drops below this" }),
   })
-  .openapi("AgentSettings");
+  .openapi("AgentSettings", { example: { settlement_mode: "ledger", low_balance_threshold_atomic: "5000000" } });
 
-export const TransactionListSchema = z.object({ data: z.array(TransactionSchema), next_cursor: z.string().nullable() }).openapi("TransactionList");
+export const TransactionListSchema = z
+  .object({ data: z.array(TransactionSchema), next_cursor: z.string().nullable() })
+  .openapi("TransactionList", { example: { data: [TRANSACTION_EXAMPLE], next_cursor: "eyJpZCI6InR4XzRmUTdaciJ9" } });

@@ -1,3 +1,5 @@
+import { BACKLOG_COUNT_CAP, readingOf, type BacklogProbe } from "@/http/backlog-metrics";
+import { dueDeliveriesBacklog } from "./queries";
 import type { Tx } from "@/db/client";
 import type { Module, Runs } from "@/http/module";
 import { newRouter } from "@/http/router";
@@ -38,3 +40,6 @@ export function notificationsModule(deps: NotificationsDeps): Module & Runs {
   registerNotificationRoutes(router, deps);
   return { router, start: () => startNotificationWorker(deps) };
 }
+
+/** The delivery outbox on /metrics (worker="notification_delivery"): webhook and email deliveries due. */
+export const deliveryBacklog: BacklogProbe = { worker: "notification_delivery", read: async (sql) => readingOf(await dueDeliveriesBacklog(sql, BACKLOG_COUNT_CAP)) };

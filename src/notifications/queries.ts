@@ -179,3 +179,15 @@ export async function recordOutcome(sql: Tx, id: bigint, attempt: number, o: Del
         delivered_at = ${o.status === "delivered" ? o.now : null}
     WHERE id = ${id} AND attempts = ${attempt}`;
 }
+
+/** The delivery outbox for /metrics: deliveries due now (not those backing off), and the oldest one's age. */
+export async function dueDeliveriesBacklog(sql: Tx, cap: number): Promise<{ n: bigint; age: number | null } | undefined> {
+  const [row] = await sql<{ n: bigint; age: number | null }[]>`
+    SELECT count(*) AS n, extract(epoch FROM now() - min(created_at))::float8 AS age
+    FROM (
+      SELECT created_at FROM notification_deliveries
+      WHERE status = 'pending' AND next_attempt_at <= now()
+      LIMIT ${cap}
+    ) due`;
+  return row;
+}

@@ -15,7 +15,7 @@ const createWebhookRoute = createRoute({
   method: "post",
   path: "/v1/webhooks",
   operationId: "createWebhook",
-  tags: ["webhooks"],
+  tags: ["notifications"],
   summary: "Register a webhook for notification types; its signing secret (whsec_...) is shown once",
   description:
     "Each matching notification is POSTed as a WebhookEvent `{id, type, created_at, data}` with `X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body with the secret>` " +
@@ -30,7 +30,7 @@ const listWebhooksRoute = createRoute({
   method: "get",
   path: "/v1/webhooks",
   operationId: "listWebhooks",
-  tags: ["webhooks"],
+  tags: ["notifications"],
   summary: "The caller's webhooks, newest first (never their secrets)",
   ...signedIn,
   request: {
@@ -46,7 +46,7 @@ const deleteWebhookRoute = createRoute({
   method: "delete",
   path: "/v1/webhooks/{id}",
   operationId: "deleteWebhook",
-  tags: ["webhooks"],
+  tags: ["notifications"],
   summary: "Delete one of the caller's webhooks; its pending deliveries are dropped",
   description: "Another user's webhook, or one already deleted, is 404 webhook_not_found.",
   ...signedIn,
@@ -57,6 +57,23 @@ const deleteWebhookRoute = createRoute({
 export function registerNotificationRoutes(router: OpenAPIHono<HonoEnv>, deps: NotificationsDeps) {
   // What receivers get is not a response of ours: documented as a component of its own.
   router.openAPIRegistry.register("WebhookEvent", WebhookEventSchema);
+  // And as the document's webhook (OpenAPI 3.1 `webhooks`): what we POST to a registered URL.
+  router.openAPIRegistry.registerWebhook({
+    method: "post",
+    path: "notification",
+    operationId: "notificationWebhook",
+    tags: ["notifications"],
+    summary: "A notification POSTed to a registered webhook URL",
+    description:
+      "Sent by this server to each webhook whose types match, signed with the webhook's secret in `X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body>`. " +
+      "Answer 2xx to acknowledge; other answers and timeouts are retried with backoff.",
+    security: [],
+    request: {
+      headers: z.object({ "x-machpay-signature": z.string().openapi({ example: "sha256=3f1c..." }) }),
+      body: { required: true, content: { "application/json": { schema: WebhookEventSchema } } },
+    },
+    responses: { 200: { description: "Acknowledged (any 2xx)" }, "4XX": { description: "Refused by the receiver: retried (5 attempts in all)" } },
+  });
   const webhookCtx = (c: Parameters<typeof ctxOf>[1]) => ({
     ...ctxOf(deps, c),
     secrets: deps.secrets,

@@ -19,9 +19,16 @@ export const CreateWebhookSchema = z
       }),
     events: z.array(EventTypeSchema).min(1).max(NOTIFICATION_TYPES.length + 1).openapi({ example: ["settlement.failed", "payout.confirmed"] }),
   })
-  .openapi("CreateWebhookRequest");
+  .openapi("CreateWebhookRequest", { example: { url: "https://vendor.example.com/machpay/webhooks", events: ["settlement.failed", "payout.confirmed"] } });
 
 export type CreateWebhookInput = z.infer<typeof CreateWebhookSchema>;
+
+const WEBHOOK_EXAMPLE = {
+  id: "12",
+  url: "https://vendor.example.com/machpay/webhooks",
+  events: ["settlement.failed", "payout.confirmed"],
+  created_at: "2026-12-03T08:00:00.000Z",
+};
 
 export const WebhookSchema = z
   .object({
@@ -30,7 +37,7 @@ export const WebhookSchema = z
     events: z.array(z.string()),
     created_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("Webhook");
+  .openapi("Webhook", { example: WEBHOOK_EXAMPLE });
 
 export const CreatedWebhookSchema = WebhookSchema.extend({
   secret: z.string().openapi({
@@ -38,7 +45,7 @@ export const CreatedWebhookSchema = WebhookSchema.extend({
     description:
       "Shown in this response only: store it now. Each delivery carries X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body with this secret>",
   }),
-}).openapi("CreatedWebhook");
+}).openapi("CreatedWebhook", { example: { ...WEBHOOK_EXAMPLE, secret: "whsec_4eC39HqLyjWDarjtT1zdp7dc4eC39HqL" } });
 
 export const WebhookListSchema = z.object({ data: z.array(WebhookSchema), next_cursor: z.string().nullable() }).openapi("WebhookList");
 

@@ -12,7 +12,7 @@ export const LinkInitRequestSchema = z
     timestamp: z.number().int().openapi({ description: "Unix seconds; within 5 minutes of the server's clock" }),
     signature: SignatureSchema.openapi({ description: "Ed25519 by the key over `machpay-link-init:<kind>:<pubkey>:<timestamp>`, base58" }),
   })
-  .openapi("LinkInitRequest");
+  .openapi("LinkInitRequest", { example: { pubkey: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU", kind: "agent", timestamp: 1764748800, signature: "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW" } });
 
 export const LinkInitSchema = z
   .object({
@@ -23,13 +23,22 @@ export const LinkInitSchema = z
     expires_in: z.number().int(),
     interval: z.number().int().openapi({ description: "Seconds between polls of GET /v1/link/status" }),
   })
-  .openapi("LinkInit");
+  .openapi("LinkInit", {
+    example: {
+      code: "BCDF-GHJK",
+      device_code: "dc_9Xq2Lm7Vt4Rb8Nw1Kp6Zs3Hy",
+      link_url: "http://localhost:8081/console/link?code=BCDF-GHJK",
+      expires_at: "2026-12-03T08:10:00.000Z",
+      expires_in: 600,
+      interval: 5,
+    },
+  });
 
-export const LinkApproveRequestSchema = z.object({ code: z.string().min(1).max(20) }).openapi("LinkApproveRequest");
+export const LinkApproveRequestSchema = z.object({ code: z.string().min(1).max(20) }).openapi("LinkApproveRequest", { example: { code: "BCDF-GHJK" } });
 
 export const LinkApprovedSchema = z
   .object({ status: z.literal("approved"), kind: Kind, pubkey: z.string(), profile: ProfileRef })
-  .openapi("LinkApproved");
+  .openapi("LinkApproved", { example: { status: "approved", kind: "agent", pubkey: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU", profile: { type: "agent", name: "Research agent" } } });
 
 export const LinkStatusSchema = z
   .object({
@@ -37,7 +46,7 @@ export const LinkStatusSchema = z
     profile: z.union([ProfileRef, z.null()]),
     expires_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("LinkStatus");
+  .openapi("LinkStatus", { example: { status: "approved", profile: { type: "agent", name: "Research agent" }, expires_at: "2026-12-03T08:10:00.000Z" } });
 
 export const LinkRequestViewSchema = z
   .object({
@@ -47,9 +56,9 @@ export const LinkRequestViewSchema = z
     status: z.enum(["pending", "approved", "expired"]),
     expires_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("LinkRequestView");
+  .openapi("LinkRequestView", { example: { code: "BCDF-GHJK", kind: "agent", pubkey: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU", status: "pending", expires_at: "2026-12-03T08:10:00.000Z" } });
 
 export const DeviceLinkSchema = z
   .object({ pubkey: z.string(), linked: z.boolean(), kind: Kind.nullable(), profile: z.union([ProfileRef, z.null()]) })
-  .openapi("DeviceLink");
+  .openapi("DeviceLink", { example: { pubkey: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU", linked: true, kind: "agent", profile: { type: "agent", name: "Research agent" } } });
 

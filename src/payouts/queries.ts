@@ -113,3 +113,37 @@ export async function recordReconEvent(sql: Tx, id: string, type: string, payloa
     RETURNING event_id`;
   return rows.length === 1;
 }
+
+/** The settlement worker's backlog for /metrics: payouts not yet confirmed or failed, and the oldest one's age. */
+export async function settlementBacklog(sql: Tx, cap: number): Promise<{ n: bigint; age: number | null } | undefined> {
+  const [row] = await sql<{ n: bigint; age: number | null }[]>`
+    SELECT count(*) AS n, extract(epoch FROM now() - min(created_at))::float8 AS age
+    FROM (SELECT created_at FROM payouts WHERE status IN ('PENDING', 'PROCESSING') LIMIT ${cap}) open`;
+  return row;
+}
+
+export interface RevenueBucketRow {
+  start: Date;
+  revenue: bigint;
+  payments: bigint;
+}
+
+/**
+ * A vendor's earnings (amount less fee of confirmed payments) per UTC `unit` from the one holding
+ * `from` to the one holding `now`, empty buckets included (by the transactions_vendor index).
+ */
+export async function vendorRevenueBuckets(sql: Tx, vendorId: bigint, unit: "hour" | "day", from: Date, now: Date): Promise<RevenueBucketRow[]> {
+  const step = `1 ${unit}`;
+  return sql<RevenueBucketRow[]>`
+    SELECT b.start,
+           COALESCE(sum(t.amount_atomic - t.fee_atomic), 0)::numeric(20,0) AS revenue,
+           count(t.id) AS payments
+    FROM generate_series(date_trunc(${unit}, ${from}::timestamptz, 'UTC'), date_trunc(${unit}, ${now}::timestamptz, 'UTC'), ${step}::interval) AS b(start)
+    LEFT JOIN transactions t
+      ON t.to_vendor_id = ${vendorId}
+     AND t.status = 'confirmed'
+     AND t.created_at >= b.start
+     AND t.created_at < b.start + ${step}::interval
+    GROUP BY b.start
+    ORDER BY b.start`;
+}

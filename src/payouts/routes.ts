@@ -15,13 +15,15 @@ import { getVendorStats, listPayouts, requestPayout, type PayoutCtx } from "./se
 
 const operator = access.role("operator");
 
-const payoutRoute = (path: string, operationId: string) =>
+/** `aliasOf`: the canonical operation's path; the alias is then documented as deprecated, pointing at it. */
+const payoutRoute = (path: string, operationId: string, aliasOf?: string) =>
   createRoute({
     method: "post",
     path,
     operationId,
-    tags: ["vendor"],
-    summary: "Withdraw earnings: reserves the amount in a PENDING payout that the settlement worker pays on chain",
+    tags: ["payouts"],
+    summary: aliasOf ? `Alias of POST ${aliasOf} (deprecated)` : "Withdraw earnings: reserves the amount in a PENDING payout that the settlement worker pays on chain",
+    ...(aliasOf ? { deprecated: true, description: `Deprecated alias of \`POST ${aliasOf}\` (operation \`requestPayout\`): same body, answers and Idempotency-Key space. Use \`POST ${aliasOf}\`.` } : {}),
     ...operator,
     request: {
       headers: z.object({ "idempotency-key": z.string().optional() }),
@@ -34,7 +36,7 @@ const listRoute = createRoute({
   method: "get",
   path: "/v1/vendor/payouts",
   operationId: "listPayouts",
-  tags: ["vendor"],
+  tags: ["payouts"],
   summary: "Payout history, newest first",
   ...operator,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(500).optional() }) },
@@ -45,7 +47,7 @@ const statsRoute = createRoute({
   method: "get",
   path: "/v1/vendor/stats",
   operationId: "getVendorStats",
-  tags: ["vendor"],
+  tags: ["payouts"],
   summary: "Revenue, unsettled and settled balances, payment count and latency (ledger); what the vendor's gateways reported (telemetry)",
   ...operator,
   responses: { 200: jsonContent("Stats", VendorStatsSchema), ...errorsFor(401, 403, 404) },
@@ -55,11 +57,11 @@ const reconRoute = createRoute({
   method: "post",
   path: "/v1/internal/recon/events",
   operationId: "postReconEvent",
-  tags: ["internal"],
+  tags: ["payouts"],
   summary: "Settlement outcomes from recon (HMAC-SHA-256 of the raw body in X-MachPay-Signature: sha256=<hex>)",
   ...access.hmac(),
   request: { body: jsonBody(ReconEventSchema) },
-  responses: { 200: jsonContent("Processed (or a duplicate, acknowledged)", ReconResultSchema), ...errorsFor(400, 401, 404, 503) },
+  responses: { 200: jsonContent("Processed (or a duplicate, acknowledged)", ReconResultSchema), ...errorsFor(400, 401, 404, 422, 503) },
 });
 
 function amountOf(body: z.infer<typeof PayoutRequestSchema>, decimals: number): bigint {
@@ -98,7 +100,7 @@ export function registerPayoutRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDep
     return sendIdempotent(c, idempotencyStore(deps.sql), actor.userId, body, run, "/v1/vendor/payout");
   };
   router.openapi(payoutRoute("/v1/vendor/payout", "requestPayout"), (c) => handlePayout(c, c.req.valid("json")));
-  router.openapi(payoutRoute("/v1/vendor/withdraw", "requestWithdrawal"), (c) => handlePayout(c, c.req.valid("json")));
+  router.openapi(payoutRoute("/v1/vendor/withdraw", "requestWithdrawal", "/v1/vendor/payout"), (c) => handlePayout(c, c.req.valid("json")));
 
   router.openapi(listRoute, async (c) => {
     const page = await listPayouts(ctxOf(deps, c), c.req.valid("query"));

@@ -15,7 +15,7 @@ export const PayoutRequestSchema = z
     destinationWallet: WalletAddressSchema.optional().openapi({ description: "Solana wallet to pay; defaults to the profile's withdrawal address" }),
     reference: z.string().trim().min(1).max(128).openapi({ description: "Your reference, unique per vendor", example: "payout_001" }),
   })
-  .openapi("PayoutRequest");
+  .openapi("PayoutRequest", { example: { amount: "500.00", reference: "payout_001" } });
 
 export const PayoutSchema = z
   .object({
@@ -32,7 +32,22 @@ export const PayoutSchema = z
     created_at: z.string().openapi({ format: "date-time" }),
     updated_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("Payout");
+  .openapi("Payout", {
+    example: {
+      id: "31",
+      vendor_id: "42",
+      amount_atomic: "500000000",
+      amount: "500.000000",
+      token_mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+      destinationWallet: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+      reference: "payout_001",
+      status: "PENDING",
+      tx_hash: null,
+      failure_reason: null,
+      created_at: "2026-12-03T08:00:00.000Z",
+      updated_at: "2026-12-03T08:00:00.000Z",
+    },
+  });
 
 export const PayoutListSchema = z.object({ data: z.array(PayoutSchema), next_cursor: z.string().nullable() }).openapi("PayoutList");
 
@@ -50,7 +65,18 @@ export const VendorStatsSchema = z
     token_mint: z.string(),
     telemetry: VendorTelemetrySchema.optional(),
   })
-  .openapi("VendorStats");
+  .openapi("VendorStats", {
+    example: {
+      revenue_atomic: "1250000000",
+      payment_count: 250000,
+      unsettled_atomic: "750000000",
+      settled_atomic: "500000000",
+      payouts_pending_atomic: "0",
+      debt_atomic: "0",
+      latency_ms: { avg: 3.2, p50: 2, p95: 7 },
+      token_mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+    },
+  });
 
 export const toPayoutDTO = (p: PayoutRow, decimals: number): z.infer<typeof PayoutSchema> => ({
   id: p.id,
@@ -93,8 +119,10 @@ export const ReconEventSchema = z
     amount: PositiveAtomicSchema.optional().openapi({ description: "Atomic units of the failed intent" }),
     reason: z.string().max(500).optional(),
   })
-  .openapi("ReconEvent");
+  .openapi("ReconEvent", {
+    example: { id: "evt_7c1e", type: "settlement.failed", intent_id: "3f1c2a9e-5b7d-4e21-9a0c-6d8e4f2b1a37", vendor_id: "42", amount: "5000", reason: "agent wallet empty at settlement" },
+  });
 
 export const ReconResultSchema = z
   .object({ status: z.enum(["processed", "duplicate", "no_change"]), event_id: z.string() })
-  .openapi("ReconResult");
+  .openapi("ReconResult", { example: { status: "processed", event_id: "evt_7c1e" } });

@@ -11,7 +11,7 @@ const createProfileRoute = createRoute({
   method: "post",
   path: "/v1/profile",
   operationId: "createProfile",
-  tags: ["profile"],
+  tags: ["profiles"],
   summary: "Create the caller's agent or vendor profile (sets the role to architect or operator)",
   ...access.user(),
   request: { body: { required: true, content: { "application/json": { schema: CreateProfileSchema } } } },
@@ -29,7 +29,7 @@ const getProfileRoute = createRoute({
   method: "get",
   path: "/v1/profile",
   operationId: "getProfile",
-  tags: ["profile"],
+  tags: ["profiles"],
   summary: "The caller's profile",
   ...access.user(),
   responses: {

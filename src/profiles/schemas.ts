@@ -19,7 +19,9 @@ const VendorProfileInput = z.object({
   base_price_atomic: AtomicAmountSchema,
 });
 
-export const CreateProfileSchema = z.discriminatedUnion("type", [AgentProfileInput, VendorProfileInput]).openapi("CreateProfileRequest");
+export const CreateProfileSchema = z
+  .discriminatedUnion("type", [AgentProfileInput, VendorProfileInput])
+  .openapi("CreateProfileRequest", { example: { type: "agent", name: "Research agent", description: "Buys model calls for a research pipeline" } });
 export type CreateProfileInput = z.infer<typeof CreateProfileSchema>;
 
 export const ProfileSchema = z
@@ -33,7 +35,18 @@ export const ProfileSchema = z
     base_price_atomic: z.string().nullable(),
     created_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("Profile");
+  .openapi("Profile", {
+    example: {
+      user_id: "42",
+      type: "vendor",
+      name: "Llama inference",
+      description: "Llama 3 70B chat completions",
+      service_type: "inference-llama3",
+      withdrawal_address: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+      base_price_atomic: "5000",
+      created_at: "2026-12-03T08:00:00.000Z",
+    },
+  });
 
 export type ProfileDTO = z.infer<typeof ProfileSchema>;
 

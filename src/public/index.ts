@@ -10,6 +10,6 @@ export function publicModule(deps: BaseDeps): Module {
   return { router };
 }
 
-export { getNetworkStats, getTicker, getVectors, getLeaderboard, getDashboard, type PublicCtx } from "./service";
+export { getNetworkStats, getTicker, tickerItemsByIds, getVectors, getLeaderboard, getDashboard, type PublicCtx } from "./service";
 export { REGIONS, regionOf, type Region } from "./regions";
 export { TickerItemSchema, NetworkStatsSchema, type TickerItem, type NetworkStats } from "./schemas";

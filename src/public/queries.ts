@@ -15,17 +15,29 @@ export interface TickerRow {
   created_at: Date;
 }
 
-export async function recentTransactions(sql: Tx, limit: number): Promise<TickerRow[]> {
-  return sql<TickerRow[]>`
+// One reading of a transaction as a ticker row, for GET /v1/ticker and the SSE ticker topic alike.
+const tickerSelect = (sql: Tx) => sql`
     SELECT t.id, t.amount_atomic, t.token_mint, t.service_id,
            COALESCE(s.service_type, p.service_type) AS service_type,
            t.region, t.latency_ms, t.source, t.created_at
     FROM transactions t
     LEFT JOIN services s ON s.id = t.service_id
-    LEFT JOIN profiles p ON p.user_id = t.to_vendor_id
+    LEFT JOIN profiles p ON p.user_id = t.to_vendor_id`;
+
+export async function recentTransactions(sql: Tx, limit: number): Promise<TickerRow[]> {
+  return sql<TickerRow[]>`
+    ${tickerSelect(sql)}
     WHERE t.status = 'confirmed'
     ORDER BY t.created_at DESC, t.id DESC
     LIMIT ${limit}`;
+}
+
+/** The named transactions' ticker rows (any order). */
+export async function tickerRowsByIds(sql: Tx, ids: string[]): Promise<TickerRow[]> {
+  if (ids.length === 0) return [];
+  return sql<TickerRow[]>`
+    ${tickerSelect(sql)}
+    WHERE t.id = ANY(${ids}::text[])`;
 }
 
 export interface TotalsRow {

@@ -3,6 +3,38 @@ import { NetworkTelemetrySchema } from "@/telemetry";
 
 // Public DTOs (lld-backend.md §7.1). No user ids or wallets: these are anyone's to read.
 
+// Examples for the reference (/docs).
+const REGION_EXAMPLE = { region: "us-east-1", name: "Virginia", lat: 38.13, lng: -78.45 };
+const FRANKFURT = { region: "eu-central-1", name: "Frankfurt", lat: 50.11, lng: 8.68 };
+const TICKER_EXAMPLE = {
+  id: "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+  amount_atomic: "5000",
+  token_mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+  service_id: "openai-gpt4",
+  service_type: "inference-llm",
+  region: "us-east-1",
+  lat: 38.13,
+  lng: -78.45,
+  latency_ms: 3,
+  source: "gateway" as const,
+  simulated: false,
+  created_at: "2026-12-03T08:00:00.000Z",
+};
+const STATS_EXAMPLE = {
+  volume_24h_atomic: "1250000000",
+  tx_count_24h: 250000,
+  tps: 2.9,
+  avg_latency_ms_24h: 3.2,
+  active_agents_24h: 120,
+  active_vendors_24h: 35,
+  agents_total: 480,
+  vendors_total: 90,
+  token_mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+  generated_at: "2026-12-03T08:00:00.000Z",
+};
+const VECTOR_EXAMPLE = { from: REGION_EXAMPLE, to: FRANKFURT, tx_count_24h: 1800, volume_24h_atomic: "9000000" };
+const LEADER_EXAMPLE = { rank: 1, name: "Research Agent", volume_atomic: "25000000", simulated: false };
+
 const atomic = (description: string) => z.string().regex(/^\d+$/).openapi({ description, example: "25000000" });
 
 export const RegionSchema = z
@@ -12,11 +44,11 @@ export const RegionSchema = z
     lat: z.number(),
     lng: z.number(),
   })
-  .openapi("DataCenter");
+  .openapi("DataCenter", { example: REGION_EXAMPLE });
 
 export const TickerItemSchema = z
   .object({
-    id: z.string().openapi({ description: "The transaction id (sim_... for the simulator's ephemeral feed)", example: "tx_4fQ7Zr0kXbN2yTq8WcLm9a" }),
+    id: z.string().openapi({ description: "The transaction id", example: "tx_4fQ7Zr0kXbN2yTq8WcLm9a" }),
     amount_atomic: atomic("Amount paid"),
     token_mint: z.string(),
     service_id: z.string().nullable(),
@@ -29,7 +61,7 @@ export const TickerItemSchema = z
     simulated: z.boolean(),
     created_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("TickerItem");
+  .openapi("TickerItem", { example: TICKER_EXAMPLE });
 
 export const NetworkStatsSchema = z
   .object({
@@ -45,7 +77,7 @@ export const NetworkStatsSchema = z
     generated_at: z.string().openapi({ format: "date-time" }),
     telemetry: NetworkTelemetrySchema.optional(),
   })
-  .openapi("NetworkStats");
+  .openapi("NetworkStats", { example: STATS_EXAMPLE });
 
 export const GlobeVectorSchema = z
   .object({
@@ -54,7 +86,7 @@ export const GlobeVectorSchema = z
     tx_count_24h: z.number().int(),
     volume_24h_atomic: atomic("Paid along this flow over 24 hours"),
   })
-  .openapi("GlobeVector");
+  .openapi("GlobeVector", { example: VECTOR_EXAMPLE });
 
 export const LeaderboardItemSchema = z
   .object({
@@ -63,7 +95,7 @@ export const LeaderboardItemSchema = z
     volume_atomic: atomic("Spent over the period"),
     simulated: z.boolean(),
   })
-  .openapi("LeaderboardItem");
+  .openapi("LeaderboardItem", { example: LEADER_EXAMPLE });
 
 export const DashboardSchema = z
   .object({
@@ -73,7 +105,9 @@ export const DashboardSchema = z
     leaderboard: z.array(LeaderboardItemSchema),
     regions: z.array(RegionSchema),
   })
-  .openapi("DashboardResponse");
+  .openapi("DashboardResponse", {
+    example: { stats: STATS_EXAMPLE, ticker: [TICKER_EXAMPLE], vectors: [VECTOR_EXAMPLE], leaderboard: [LEADER_EXAMPLE], regions: [REGION_EXAMPLE, FRANKFURT] },
+  });
 
 export type TickerItem = z.infer<typeof TickerItemSchema>;
 export type NetworkStats = z.infer<typeof NetworkStatsSchema>;

@@ -2,7 +2,7 @@ import type { Ctx } from "@/db/context";
 import { getNetworkTelemetry, type NetworkTelemetry } from "@/telemetry";
 import { sharedResults } from "./cache";
 import { regionOf, REGIONS } from "./regions";
-import { activeParticipants, networkTotals, profileTotals, recentTransactions, regionFlows, topSpenders, type TickerRow } from "./queries";
+import { activeParticipants, networkTotals, profileTotals, recentTransactions, regionFlows, tickerRowsByIds, topSpenders, type TickerRow } from "./queries";
 import type { Dashboard, GlobeVector, LeaderboardItem, NetworkStats, TickerItem } from "./schemas";
 
 // Verbs of the public dashboards: anyone may call them, so they return no user ids or wallets.
@@ -37,6 +37,11 @@ export function toTickerItem(r: TickerRow): TickerItem {
 
 export async function getTicker(ctx: Ctx, input: { limit: number }): Promise<TickerItem[]> {
   return (await recentTransactions(ctx.sql, input.limit)).map(toTickerItem);
+}
+
+/** The ticker items of these transactions, as GET /v1/ticker shows them, by id (the SSE ticker topic's items). */
+export async function tickerItemsByIds(sql: Ctx["sql"], ids: string[]): Promise<Map<string, TickerItem>> {
+  return new Map((await tickerRowsByIds(sql, ids)).map((r) => [r.id, toTickerItem(r)]));
 }
 
 // Gateway telemetry changes when the rollup runs (once a minute): read at most every 5 s, however

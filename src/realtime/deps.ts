@@ -1,6 +1,7 @@
 import type { AuthenticateDeps } from "@/auth";
 import type { Waker } from "@/core/waker";
 import type { BaseDeps } from "@/http/module";
+import type { Registry } from "prom-client";
 import type { Broker } from "./broker";
 
 /** What the realtime module uses: the broker, and what resolves an EventSource's ?access_token=. */
@@ -8,4 +9,6 @@ export interface RealtimeDeps extends BaseDeps, Omit<AuthenticateDeps, "sql" | "
   broker: Broker;
   /** Nudged by the payment engine after each COMMIT: its events are waiting in the database. */
   paymentEvents: Waker;
+  /** /metrics: open streams by topic kind, disconnects by reason. */
+  metrics: Registry;
 }

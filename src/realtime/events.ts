@@ -51,7 +51,7 @@ export function tickerOf(payment: PaidPayment): TickerItem {
     amount_atomic: t.amount_atomic.toString(),
     token_mint: t.token_mint,
     service_id: t.service_id,
-    // The engine hands over no service type; /v1/ticker joins it from the registry.
+    // The engine hands over no service type: the relay passes /v1/ticker's reading instead (tickerItemsByIds).
     service_type: null,
     region: t.region,
     lat: region?.lat ?? null,
@@ -69,6 +69,11 @@ export function tickerOf(payment: PaidPayment): TickerItem {
  * Each names the transaction, which is how a subscriber drops one delivered twice.
  */
 export function paymentEventsOf(payment: PaidPayment): { topic: string; type: string; data: unknown }[] {
+  return paymentEventsWithTicker(payment, tickerOf(payment));
+}
+
+/** The same, with the ticker item read as GET /v1/ticker reads it (absent: built from the payment). */
+export function paymentEventsWithTicker(payment: PaidPayment, ticker: TickerItem = tickerOf(payment)): { topic: string; type: string; data: unknown }[] {
   const t = payment.transaction;
   const transaction = toTransactionDTO(t);
   const balance = {
@@ -78,7 +83,7 @@ export function paymentEventsOf(payment: PaidPayment): { topic: string; type: st
     token_mint: t.token_mint,
   };
   const events: { topic: string; type: string; data: unknown }[] = [
-    { topic: "ticker", type: "ticker", data: tickerOf(payment) },
+    { topic: "ticker", type: "ticker", data: ticker },
     { topic: userTopic(t.to_vendor_id), type: "payment.received", data: { transaction } },
   ];
   // An x402 exact payment has no paying agent (a wallet paid on chain): the vendor alone is told.

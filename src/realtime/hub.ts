@@ -1,5 +1,7 @@
 import { AppError } from "@/core/errors";
 import type { Broker } from "./broker";
+import type { StreamMetrics } from "./metrics";
+import { topicKind } from "./metrics";
 import type { EventStream } from "./stream";
 
 const RETRY_AFTER_SECONDS = 10;
@@ -12,6 +14,8 @@ export class StreamHub {
   private streams = new Set<EventStream>();
   private perUser = new Map<string, number>();
   closing = false;
+  /** Set by the module's assembly (realtimeModule); absent, nothing is counted. */
+  metrics: StreamMetrics | undefined;
 
   get size() {
     return this.streams.size;
@@ -25,6 +29,7 @@ export class StreamHub {
     if (userKey === null) return () => {};
     const open = this.perUser.get(userKey) ?? 0;
     if (open >= max) {
+      this.metrics?.refusedOverCap();
       const reset = Math.ceil(Date.now() / 1000) + RETRY_AFTER_SECONDS;
       throw new AppError("too_many_streams", `at most ${max} event streams per user are open at once; close one first`, {
         headers: {
@@ -52,7 +57,16 @@ export class StreamHub {
   }
 
   remove(stream: EventStream) {
-    this.streams.delete(stream);
+    if (this.streams.delete(stream)) this.metrics?.ended(stream.stopReason ?? "ended");
+  }
+
+  /** Open streams by topic kind, for /metrics at scrape time. */
+  countByTopicKind(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const stream of this.streams) {
+      for (const kind of new Set(stream.topics.map(topicKind))) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    }
+    return counts;
   }
 
   /** Refuses new streams and ends the open ones. */

@@ -1,4 +1,6 @@
 // Real time: the broker, the SSE stream, and the events other modules publish (lld-backend.md §3.5).
+import { BACKLOG_COUNT_CAP, readingOf, type BacklogProbe } from "@/http/backlog-metrics";
+import { outboxBacklog } from "./queries";
 import type { Config } from "@/config";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
@@ -7,8 +9,10 @@ import { newRouter } from "@/http/router";
 import type { RealtimeDeps } from "./deps";
 import { registerRealtimeRoutes } from "./routes";
 import { getNetworkStats } from "@/public";
+import type { Registry } from "prom-client";
 import type { Broker } from "./broker";
 import { hubOf } from "./hub";
+import { createBrokerMetrics, createStreamMetrics } from "./metrics";
 import { createMemoryBroker } from "./memory-broker";
 import { createPostgresBroker } from "./postgres-broker";
 import { startNotificationRelay } from "./relay";
@@ -22,10 +26,11 @@ export { userTopic } from "./topics";
 /** How many SSE streams this app holds open (each ends when its client goes away). */
 export const openStreamCount = (broker: Broker): number => hubOf(broker).size;
 
-/** Builds the broker BROKER names. */
-export function createBroker(config: Config, sql: Sql, logger: Logger): Broker {
+/** Builds the broker BROKER names (the postgres one reports its delivery lag to `metrics`). */
+export function createBroker(config: Config, sql: Sql, logger: Logger, metrics?: Registry): Broker {
   const options = { historySize: config.SSE_HISTORY_SIZE, logger };
-  return config.BROKER === "postgres" ? createPostgresBroker(sql, options) : createMemoryBroker(options);
+  if (config.BROKER !== "postgres") return createMemoryBroker(options);
+  return createPostgresBroker(sql, { ...options, ...(metrics ? { metrics: (pending: () => number) => createBrokerMetrics(metrics, pending) } : {}) });
 }
 
 export interface RealtimeOptions {
@@ -76,6 +81,11 @@ export function startRealtime(deps: RealtimeDeps, options: RealtimeOptions = {})
  */
 export function realtimeModule(deps: RealtimeDeps, options: RealtimeOptions = {}): Module & Runs {
   const router = newRouter();
+  const hub = hubOf(deps.broker);
+  hub.metrics = createStreamMetrics(deps.metrics, () => hub.countByTopicKind());
   registerRealtimeRoutes(router, deps);
   return { router, start: () => startRealtime(deps, options) };
 }
+
+/** The SSE notification relay's outbox on /metrics (worker="realtime_outbox"). */
+export const realtimeOutboxBacklog: BacklogProbe = { worker: "realtime_outbox", read: async (sql) => readingOf(await outboxBacklog(sql, BACKLOG_COUNT_CAP)) };

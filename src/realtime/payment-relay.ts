@@ -2,8 +2,9 @@ import type { Logger } from "@/core/logger";
 import type { Waker } from "@/core/waker";
 import type { Sql } from "@/db/client";
 import { relayPaymentEvents } from "@/ledger";
+import { tickerItemsByIds } from "@/public";
 import type { Broker } from "./broker";
-import { paymentEventsOf } from "./events";
+import { paymentEventsWithTicker } from "./events";
 
 /** Batches taken per pass: at ~60 payments a batch, a few thousand payments' events per transaction. */
 const BATCHES_PER_PASS = 50;
@@ -22,7 +23,11 @@ export function startPaymentEventRelay(deps: { sql: Sql; broker: Broker; logger:
       deps.waker.takeNudge();
       let more = false;
       try {
-        const relayed = await relayPaymentEvents(deps.sql, BATCHES_PER_PASS, (payments) => deps.broker.publishNow(payments.flatMap(paymentEventsOf)));
+        const relayed = await relayPaymentEvents(deps.sql, BATCHES_PER_PASS, async (payments) => {
+          // The ticker topic carries GET /v1/ticker's items (service type joined from the registry), so both feeds agree.
+          const tickers = await tickerItemsByIds(deps.sql, payments.map((p) => p.transaction.id));
+          await deps.broker.publishNow(payments.flatMap((p) => paymentEventsWithTicker(p, tickers.get(p.transaction.id))));
+        });
         more = relayed === BATCHES_PER_PASS;
       } catch (err) {
         log.warn("payment events not delivered yet; retrying", { err });

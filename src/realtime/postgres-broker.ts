@@ -2,6 +2,7 @@ import * as v from "valibot";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
 import { createFanout, eventJson, type Broker, type BrokerEvent } from "./broker";
+import type { BrokerMetrics } from "./metrics";
 import { appendEvents, eventsAfter, eventsBetween, lastEventId, pruneEvents, topicHistory, type EventRow } from "./queries";
 
 export const EVENTS_CHANNEL = "machpay_events";
@@ -16,17 +17,26 @@ const RETAIN_MS = 3600_000;
 const RETAIN_ROWS = 200_000;
 
 // What a NOTIFY carries: the events themselves, or the id range to read from realtime_events.
+// `t`: when the publishing transaction began (epoch ms), for the delivery lag on /metrics; absent
+// from an older instance's notifications.
+const SentAt = v.optional(v.number());
 const NotifySchema = v.union([
-  v.object({ e: v.array(v.tuple([v.pipe(v.string(), v.digits()), v.string(), v.string(), v.unknown()])) }),
-  v.object({ r: v.tuple([v.pipe(v.string(), v.digits()), v.pipe(v.string(), v.digits())]) }),
+  v.object({ e: v.array(v.tuple([v.pipe(v.string(), v.digits()), v.string(), v.string(), v.unknown()])), t: SentAt }),
+  v.object({ r: v.tuple([v.pipe(v.string(), v.digits()), v.pipe(v.string(), v.digits())]), t: SentAt }),
 ]);
 
 const toEvent = (r: EventRow): BrokerEvent => ({ id: r.id.toString(), topic: r.topic, type: r.type, data: r.data });
 
-function notifyPayload(rows: EventRow[]): string {
-  const inline = eventJson({ e: rows.map((r) => [r.id, r.topic, r.type, r.data]) });
+function notifyPayload(rows: EventRow[], t: number): string {
+  const inline = eventJson({ e: rows.map((r) => [r.id, r.topic, r.type, r.data]), t });
   if (Buffer.byteLength(inline) < NOTIFY_INLINE_BYTES) return inline;
-  return JSON.stringify({ r: [rows[0]!.id.toString(), rows[rows.length - 1]!.id.toString()] });
+  return JSON.stringify({ r: [rows[0]!.id.toString(), rows[rows.length - 1]!.id.toString()], t });
+}
+
+/** Stores events and announces them, stamped with when the transaction began (the delivery lag's start). */
+function append(sql: Sql, events: unknown[]) {
+  const t = Date.now();
+  return appendEvents(sql, EVENTS_CHANNEL, eventJson(events), (rows) => notifyPayload(rows, t));
 }
 
 /**
@@ -35,7 +45,10 @@ function notifyPayload(rows: EventRow[]): string {
  * while that connection is down, so every (re)connect, and a slow poll besides, re-reads the rows
  * after the last id delivered here. All incoming work runs on one promise chain, in id order.
  */
-export function createPostgresBroker(sql: Sql, options: { historySize: number; logger: Logger }): Broker {
+export function createPostgresBroker(
+  sql: Sql,
+  options: { historySize: number; logger: Logger; metrics?: (pending: () => number) => BrokerMetrics },
+): Broker {
   const log = options.logger.child({ component: "broker" });
   const fanout = createFanout((err) => log.error("event listener failed", { err }));
   let lastSeen: bigint | null = null;
@@ -45,6 +58,7 @@ export function createPostgresBroker(sql: Sql, options: { historySize: number; l
   let flushing: Promise<void> | null = null;
   let dropped = 0;
   let unlisten: (() => Promise<void>) | undefined;
+  const metrics = options.metrics?.(() => pending.length);
 
   const serial = (work: () => Promise<void> | void) => {
     chain = chain.then(work).catch((err) => log.error("broker delivery failed", { err }));
@@ -75,6 +89,7 @@ export function createPostgresBroker(sql: Sql, options: { historySize: number; l
       }
       const message = v.safeParse(NotifySchema, parsed);
       if (!message.success) return log.warn("ignored a malformed event notification");
+      if (message.output.t !== undefined) metrics?.delivered((Date.now() - message.output.t) / 1000);
       if ("e" in message.output) {
         deliver(message.output.e.map(([id, topic, type, data]) => ({ id: BigInt(id), topic, type, data })));
       } else {
@@ -110,9 +125,10 @@ export function createPostgresBroker(sql: Sql, options: { historySize: number; l
     while (pending.length > 0) {
       const batch = pending.splice(0, FLUSH_BATCH);
       try {
-        await appendEvents(sql, EVENTS_CHANNEL, eventJson(batch), notifyPayload);
+        await append(sql, batch);
       } catch (err) {
         log.error("publishing events failed; dropped", { err, events: batch.length });
+        metrics?.dropped(batch.length);
         if (closed) return;
       }
     }
@@ -132,6 +148,7 @@ export function createPostgresBroker(sql: Sql, options: { historySize: number; l
       }
       if (closed) return;
       if (pending.length >= MAX_PENDING) {
+        metrics?.dropped(1);
         if (dropped++ % 1000 === 0) log.warn("event backlog full; dropping events", { dropped });
         return;
       }
@@ -142,7 +159,7 @@ export function createPostgresBroker(sql: Sql, options: { historySize: number; l
     async publishNow(events) {
       if (closed) throw new Error("the broker is closed");
       for (let i = 0; i < events.length; i += FLUSH_BATCH) {
-        await appendEvents(sql, EVENTS_CHANNEL, eventJson(events.slice(i, i + FLUSH_BATCH)), notifyPayload);
+        await append(sql, events.slice(i, i + FLUSH_BATCH));
       }
     },
     subscribe: fanout.subscribe,

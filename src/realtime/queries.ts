@@ -110,3 +110,12 @@ export async function claimOutbox(sql: Tx, limit: number): Promise<OutboxNotific
     JOIN claimed c ON c.notification_id = n.id
     ORDER BY n.id`;
 }
+
+/** The notification relay's outbox for /metrics: notifications not yet on SSE, and the oldest one's age. */
+export async function outboxBacklog(sql: Tx, cap: number): Promise<{ n: bigint; age: number | null } | undefined> {
+  const [row] = await sql<{ n: bigint; age: number | null }[]>`
+    SELECT count(*) AS n, extract(epoch FROM now() - min(n.created_at))::float8 AS age
+    FROM (SELECT notification_id FROM realtime_outbox LIMIT ${cap}) o
+    JOIN notifications n ON n.id = o.notification_id`;
+  return row;
+}

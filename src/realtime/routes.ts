@@ -14,14 +14,17 @@ import { hubOf } from "./hub";
 import { EventStream, MAX_QUEUED } from "./stream";
 import { authorizeTopics, parseTopics } from "./topics";
 
-const streamRoute = (path: string, operationId: string) =>
+/** `aliasOf`: the canonical operation's path; the alias is then documented as deprecated, pointing at it. */
+const streamRoute = (path: string, operationId: string, aliasOf?: string) =>
   createRoute({
     method: "get",
     path,
     operationId,
     tags: ["realtime"],
-    summary: "Server-sent events: ticker, stats and the caller's own user:<id> topic",
+    summary: aliasOf ? `Alias of GET ${aliasOf} (deprecated)` : "Server-sent events: ticker, stats and the caller's own user:<id> topic",
+    ...(aliasOf ? { deprecated: true } : {}),
     description:
+      (aliasOf ? `Deprecated alias of \`GET ${aliasOf}\` (operation \`streamEvents\`), the same stream; use \`GET ${aliasOf}\`. ` : "") +
       "An SSE stream (text/event-stream). Each frame has `id:` (monotonic; send it back as `Last-Event-ID` to resume from the bounded history), " +
       "`event:` (the type) and JSON `data:`. The first frame is `connected`; a comment line is sent as a heartbeat. " +
       "`user:<id>` needs that user's token, in the Authorization header or, because EventSource cannot set headers, as `?access_token=` (an access JWT).",
@@ -95,5 +98,5 @@ export function registerRealtimeRoutes(router: OpenAPIHono<HonoEnv>, deps: Realt
   };
   // The typed route responses cannot describe a stream; the handler returns the raw Response.
   router.openapi(streamRoute("/v1/events", "streamEvents"), (c) => handler(c, c.req.valid("query")) as never);
-  router.openapi(streamRoute("/events", "streamEventsAlias"), (c) => handler(c, c.req.valid("query")) as never);
+  router.openapi(streamRoute("/events", "streamEventsAlias", "/v1/events"), (c) => handler(c, c.req.valid("query")) as never);
 }

@@ -32,6 +32,8 @@ export class EventStream {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private sse: SSEStreamingApi | undefined;
   private finished!: () => void;
+  /** Why it stopped (client_closed, slow_client, shutdown, ended), once it has. */
+  stopReason: string | undefined;
   /** Resolves when the loop has returned (the response then ends). */
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
 
@@ -39,6 +41,10 @@ export class EventStream {
     private readonly o: StreamOptions,
     private readonly onStop: (stream: EventStream, reason: string) => void,
   ) {}
+
+  get topics(): readonly string[] {
+    return this.o.topics;
+  }
 
   async run(sse: SSEStreamingApi): Promise<void> {
     this.sse = sse;
@@ -107,6 +113,7 @@ export class EventStream {
   stop(reason: string) {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopReason = reason;
     this.unsubscribe?.();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.queue.length = 0;

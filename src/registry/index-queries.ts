@@ -119,3 +119,11 @@ export async function servicesWithHashes(sql: Tx, after: string | undefined, lim
     ORDER BY s.id
     LIMIT ${limit}`;
 }
+
+/** The embedding queue for /metrics: services waiting to be (re)embedded, and the oldest one's age. */
+export async function indexQueueBacklog(sql: Tx, cap: number): Promise<{ n: bigint; age: number | null } | undefined> {
+  const [row] = await sql<{ n: bigint; age: number | null }[]>`
+    SELECT count(*) AS n, extract(epoch FROM now() - min(enqueued_at))::float8 AS age
+    FROM (SELECT enqueued_at FROM service_index_queue LIMIT ${cap}) queued`;
+  return row;
+}

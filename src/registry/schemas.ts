@@ -100,13 +100,23 @@ function refineEndpoint(body: { price_atomic?: string | undefined; min_price?: n
   }
 }
 
+// A vendor registering the example service (/docs): its gateway, its price per call, its kind.
+const ENDPOINT_REQUEST_EXAMPLE = {
+  id: "openai-gpt4",
+  name: "GPT-4 chat completions",
+  description: "OpenAI-compatible chat completions, billed per call",
+  service_type: "llm",
+  gateway_url: "https://gateway.vendor.example/v1",
+  price_atomic: "5000",
+};
+
 export const RegisterEndpointSchema = z
   .object({
     id: ServiceIdSchema.optional().openapi({ description: "The public service id; generated from the name when absent" }),
     ...endpointFields,
   })
   .superRefine(refineEndpoint)
-  .openapi("RegisterEndpointRequest");
+  .openapi("RegisterEndpointRequest", { example: ENDPOINT_REQUEST_EXAMPLE });
 
 export const UpdateEndpointSchema = z
   .object({
@@ -114,10 +124,24 @@ export const UpdateEndpointSchema = z
     is_active: z.boolean().optional().openapi({ description: "Unchanged when absent" }),
   })
   .superRefine(refineEndpoint)
-  .openapi("UpdateEndpointRequest");
+  .openapi("UpdateEndpointRequest", { example: { name: ENDPOINT_REQUEST_EXAMPLE.name, description: ENDPOINT_REQUEST_EXAMPLE.description, service_type: "llm", gateway_url: ENDPOINT_REQUEST_EXAMPLE.gateway_url, price_atomic: "4000", is_active: true } });
 
 export type RegisterEndpointBody = z.infer<typeof RegisterEndpointSchema>;
 export type UpdateEndpointBody = z.infer<typeof UpdateEndpointSchema>;
+
+// The reference's example service (/docs): one call of a chat model for 0.005 USDC.
+const SERVICE_EXAMPLE = {
+  id: "openai-gpt4",
+  vendor_id: "42",
+  name: "GPT-4 chat completions",
+  description: "OpenAI-compatible chat completions, billed per call",
+  service_type: "llm",
+  gateway_url: "https://gateway.vendor.example/v1",
+  gateway_pubkey: "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+  price_atomic: "5000",
+  token_mint: "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+  mcp_tool_def: null,
+};
 
 export const ServiceSchema = z
   .object({
@@ -133,11 +157,11 @@ export const ServiceSchema = z
     // A union, not .nullable(): zod-openapi renders that of a named schema as a reference that refuses null.
     mcp_tool_def: z.union([McpToolsListSchema, z.null()]),
   })
-  .openapi("ServiceDTO");
+  .openapi("ServiceDTO", { example: SERVICE_EXAMPLE });
 
 export const ServiceSearchResultSchema = ServiceSchema.extend({
   score: z.number().openapi({ description: "Relevance in [0, 1]: 1 is first in both the semantic and the full-text ranking" }),
-}).openapi("ServiceSearchResult");
+}).openapi("ServiceSearchResult", { example: { ...SERVICE_EXAMPLE, score: 0.92 } });
 
 export const VendorEndpointSchema = ServiceSchema.extend({
   is_active: z.boolean(),
@@ -146,7 +170,17 @@ export const VendorEndpointSchema = ServiceSchema.extend({
   index_status: z.enum(["pending", "indexed"]).openapi({ description: "pending until the semantic index has the current text" }),
   created_at: z.string().openapi({ format: "date-time" }),
   updated_at: z.string().openapi({ format: "date-time" }),
-}).openapi("VendorEndpoint");
+}).openapi("VendorEndpoint", {
+  example: {
+    ...SERVICE_EXAMPLE,
+    is_active: true,
+    pda_address: null,
+    tx_signature: null,
+    index_status: "indexed",
+    created_at: "2026-12-03T08:00:00.000Z",
+    updated_at: "2026-12-03T08:00:00.000Z",
+  },
+});
 
 export const VendorEndpointListSchema = z
   .object({ data: z.array(VendorEndpointSchema), next_cursor: z.string().nullable() })

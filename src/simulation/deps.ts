@@ -1,9 +1,12 @@
 import type { PaymentEngine } from "@/ledger";
 import type { Broker } from "@/realtime";
-import type { BaseDeps } from "@/http/module";
+import type { RegistryDeps } from "@/registry";
 
-/** What the simulator uses: the real payment engine and the broker its balance events go to. */
-export interface SimulationDeps extends BaseDeps {
+/**
+ * What the simulator uses: the real payment engine, the broker its balance events go to, and the
+ * registry its vendors register their catalogue with.
+ */
+export interface SimulationDeps extends RegistryDeps {
   payments: PaymentEngine;
   broker: Broker;
 }

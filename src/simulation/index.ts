@@ -1,4 +1,4 @@
-// Traffic simulation (lld-backend.md §6): ticker, real transactions and balances loops.
+// Traffic simulation (lld-backend.md §6): a catalogue of services, real transactions (the ticker) and balances loops.
 import type { Module, Runs } from "@/http/module";
 import type { SimulationDeps } from "./deps";
 import { DEFAULT_SIMULATION, runSimulator, type SimulationOptions } from "./simulator";
@@ -16,7 +16,7 @@ export function startSimulation(deps: SimulationDeps, options: Partial<Simulatio
   const ingest = createIngest(deps);
   const stopMaintenance = startPartitionMaintenance(deps);
   const running = runSimulator(
-    { ctx, broker: deps.broker, payments: deps.payments, tokenMint: deps.config.USDC_MINT, ingest },
+    { ctx, broker: deps.broker, payments: deps.payments, tokenMint: deps.config.USDC_MINT, ingest, registry: deps },
     { ...DEFAULT_SIMULATION, ...options },
   ).catch((err) => {
     log.error("simulation could not start", { err });

@@ -1,20 +1,22 @@
 import type { Ctx } from "@/db/context";
 import type { Ingest } from "@/telemetry";
-import { randomBase62 } from "@/core/ids";
 import { creditDeposit, getAgentBalance, payFromApi, type PaymentEngine } from "@/ledger";
-import { REGIONS } from "@/public";
+import type { RegistryDeps } from "@/registry";
 import type { Broker } from "@/realtime";
 import { userTopic } from "@/realtime";
-import { ensureActors, SERVICE_TYPES, simActor, type SimAgent, type SimVendor } from "./actors";
+import { ensureActors, simActor, type SimAgent, type SimVendor } from "./actors";
+import { registerCatalogue, type SimService } from "./marketplace";
 import { createTelemetryFeed } from "./telemetry";
 
-// The three loops of lld-backend.md §6.1, over simulated agents and vendors stamped with data
-// centers (§6.2). Money moves only through the ledger's own verbs, as for any user.
+// The loops of lld-backend.md §6.1, over simulated agents and vendors stamped with data centers
+// (§6.2) and the catalogue the vendors register (marketplace.ts). Money moves only through the
+// ledger's own verbs, as for any user.
 
 export interface SimulationOptions {
-  /** Ephemeral ticker items (never stored as transactions). */
-  tickerMs: number;
-  /** Real payments through the ledger. */
+  /**
+   * Real payments through the ledger, 1 to 3 each time. They are the ticker: the SSE topic and
+   * GET /v1/ticker both show these committed payments (the simulator publishes no items of its own).
+   */
   transactionMs: number;
   /** Balance check: top up low agents, publish their balances. */
   balanceMs: number;
@@ -24,7 +26,7 @@ export interface SimulationOptions {
   telemetryMs: number;
 }
 
-export const DEFAULT_SIMULATION: SimulationOptions = { tickerMs: 500, transactionMs: 5000, balanceMs: 2000, agents: 8, vendors: 5, telemetryMs: 10_000 };
+export const DEFAULT_SIMULATION: SimulationOptions = { transactionMs: 1000, balanceMs: 2000, agents: 8, vendors: 5, telemetryMs: 10_000 };
 
 export interface SimulatorDeps {
   ctx: Ctx;
@@ -33,6 +35,8 @@ export interface SimulatorDeps {
   tokenMint: string;
   /** The receiver's ingest, in process: the simulated gateways and SDKs report through it (absent: no telemetry). */
   ingest?: Ingest | undefined;
+  /** The registry the simulated vendors register their catalogue with (absent: they register none). */
+  registry?: RegistryDeps | undefined;
 }
 
 const TOP_UP_BELOW = 2_000_000n; // 2 USDC
@@ -62,40 +66,32 @@ export async function runSimulator(deps: SimulatorDeps, options: SimulationOptio
   const { ctx, broker } = deps;
   const log = ctx.log.child({ component: "simulation" });
   const { agents, vendors } = await ensureActors(ctx, options);
-  log.info("simulation running", { agents: agents.length, vendors: vendors.length, ticker_ms: options.tickerMs, transaction_ms: options.transactionMs });
+  // Without a catalogue the traffic still runs, paying vendors directly.
+  const services = deps.registry
+    ? await registerCatalogue(deps.registry, ctx, vendors).catch((err: unknown) => {
+        log.warn("simulated catalogue not registered", { err });
+        return [];
+      })
+    : [];
+  log.info("simulation running", { agents: agents.length, vendors: vendors.length, services: services.length, transaction_ms: options.transactionMs });
   const lastBalance = new Map<bigint, string>();
   const telemetry = deps.ingest ? createTelemetryFeed({ ingest: deps.ingest, clock: ctx.clock, log, agents, vendors }) : undefined;
 
-  const ticker = async () => {
-    const region = pick(REGIONS);
-    broker.publish("ticker", "ticker", {
-      id: `sim_${randomBase62(16)}`,
-      amount_atomic: String(between(1_000, 250_000)),
-      token_mint: deps.tokenMint,
-      service_id: null,
-      service_type: pick(SERVICE_TYPES),
-      region: region.id,
-      lat: region.lat,
-      lng: region.lng,
-      latency_ms: between(4, 120),
-      source: "simulation",
-      simulated: true,
-      created_at: ctx.clock.now().toISOString(),
-    });
-  };
-
-  const pay = async (agent: SimAgent, vendor: SimVendor) => {
-    const amount = BigInt(between(1_000, 100_000));
+  // A payment for a few calls of a catalogue service at its price; to a vendor directly when
+  // there is no catalogue.
+  const pay = async (agent: SimAgent, service: SimService | undefined) => {
+    const vendor: SimVendor = service?.vendor ?? pick(vendors);
+    const amount = service ? service.price * BigInt(between(1, 5)) : BigInt(between(1_000, 100_000));
     const outcome = await payFromApi(
       { ...ctx, actor: simActor(agent.id, "architect"), tokenMint: deps.tokenMint, payments: deps.payments },
-      { to: vendor.id.toString(), amount, region: agent.region, source: "simulation", receivedAt: performance.now() },
+      { to: service?.id ?? vendor.id.toString(), amount, region: agent.region, source: "simulation", receivedAt: performance.now() },
     );
     if (outcome.kind === "refused") log.debug("simulated payment refused", { code: outcome.error.code });
     telemetry?.saw({ agent, vendor, amount, ok: outcome.kind === "paid" });
   };
   const transactions = async () => {
     const count = between(1, 3);
-    await Promise.all(Array.from({ length: count }, () => pay(pick(agents), pick(vendors))));
+    await Promise.all(Array.from({ length: count }, () => pay(pick(agents), services.length > 0 ? pick(services) : undefined)));
   };
 
   const balances = async () => {
@@ -117,7 +113,6 @@ export async function runSimulator(deps: SimulatorDeps, options: SimulationOptio
   await balances().catch(onError("balances"));
   const stops = [
     every(options.balanceMs, balances, onError("balances")),
-    every(options.tickerMs, ticker, onError("ticker")),
     every(options.transactionMs, transactions, onError("transactions")),
     ...(telemetry ? [every(options.telemetryMs, async () => telemetry.report(), onError("telemetry"))] : []),
   ];

@@ -1,7 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import type { Clock } from "@/core/clock";
 import type { HonoEnv } from "@/http/env";
-import { clientIp, rateLimitedError, rateLimitHeaders, type LimitResult } from "@/http/rate-limit/limiter";
+import { clientIp, rateLimitedError, rateLimitHeaders, rateLimitRefusals, type LimitResult } from "@/http/rate-limit/limiter";
+import type { Registry } from "prom-client";
 
 // The facilitator's rate limit: per caller (the vendor of a gateway key, else the IP address), in
 // this process's memory. Not the shared PostgreSQL counter the sign-in routes use: settle is the
@@ -13,7 +14,8 @@ const WINDOW_SECONDS = 60;
 /** Callers counted in one window before the table starts over (a flood of IPs cannot grow it). */
 const MAX_KEYS = 100_000;
 
-export function x402RateLimit(options: { clock: Clock; perMinute: number; trustProxy: boolean }): MiddlewareHandler<HonoEnv> {
+export function x402RateLimit(options: { clock: Clock; perMinute: number; trustProxy: boolean; metrics: Registry }): MiddlewareHandler<HonoEnv> {
+  const refusals = rateLimitRefusals(options.metrics);
   let windowStart = 0;
   let counts = new Map<string, number>();
   const hit = (key: string): LimitResult => {
@@ -32,7 +34,10 @@ export function x402RateLimit(options: { clock: Clock; perMinute: number; trustP
     const actor = c.get("actor");
     const key = actor.kind === "user" ? `user:${actor.userId}` : `ip:${clientIp(c, options.trustProxy)}`;
     const r = hit(key);
-    if (!r.allowed) throw rateLimitedError(r, "too many facilitator requests; retry after Retry-After");
+    if (!r.allowed) {
+      refusals.inc({ scope: "x402" });
+      throw rateLimitedError(r, "too many facilitator requests; retry after Retry-After");
+    }
     await next();
     for (const [k, v] of Object.entries(rateLimitHeaders(r))) c.res.headers.set(k, v);
   };

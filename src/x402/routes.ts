@@ -61,7 +61,7 @@ const settleRoute = createRoute({
 });
 
 export function registerX402Routes(router: OpenAPIHono<HonoEnv>, deps: X402Deps, facilitator: Facilitator) {
-  const limited = x402RateLimit({ clock: deps.clock, perMinute: deps.config.X402_RATE_LIMIT_PER_MINUTE, trustProxy: deps.config.TRUST_PROXY });
+  const limited = x402RateLimit({ clock: deps.clock, perMinute: deps.config.X402_RATE_LIMIT_PER_MINUTE, trustProxy: deps.config.TRUST_PROXY, metrics: deps.metrics });
   const x402Ctx = (c: Context<HonoEnv>): X402Ctx => ({
     ...ctxOf(deps, c),
     tokenMint: deps.config.USDC_MINT,

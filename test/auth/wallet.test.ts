@@ -20,6 +20,7 @@ afterAll(() => t.close());
 
 interface Challenge {
   nonce: string;
+  expires_at: number;
   expiresAt: number;
   message: string;
 }
@@ -62,7 +63,8 @@ describe("POST /v1/auth/challenge", () => {
     expect(a.nonce).toMatch(/^[A-Za-z0-9]{22}$/);
     expect(b.nonce).not.toBe(a.nonce);
     const issuedAt = Math.floor(now.getTime() / 1000);
-    expect(a.expiresAt).toBe(issuedAt + 300);
+    expect(a.expires_at).toBe(issuedAt + 300);
+    expect(a.expiresAt).toBe(a.expires_at);
     const isoAt = (s: number) => new Date(s * 1000).toISOString().replace(".000Z", "Z");
     expect(a.message).toBe(
       [

@@ -46,6 +46,13 @@ test("bun build --compile gives one executable that migrates, serves /health and
   const health = await fetch(url + "/health");
   expect(health.status).toBe(200);
   expect((await fetch(url + "/ready")).status).toBe(200);
+  // The API reference's bundle is inside the executable too (no node_modules beside it).
+  const docs = await (await fetch(url + "/docs")).text();
+  const script = docs.match(/<script src="(\/docs\/assets\/[^"]+)"/)?.[1];
+  expect(script).toBeDefined();
+  const bundle = await fetch(url + script);
+  expect(bundle.status).toBe(200);
+  expect((await bundle.text()).length).toBeGreaterThan(1_000_000);
 
   proc.kill("SIGTERM");
   expect(await proc.exited).toBe(0);

@@ -18,6 +18,8 @@ export interface CliEnv {
   apiUrl?: string;
   /** Prepended to PATH (e.g. a directory with a stand-in xdg-open). */
   binDir?: string;
+  /** More variables (MACHPAY_API_KEY, MACHPAY_SOLANA_RPC...). */
+  extra?: Record<string, string>;
 }
 
 const tempDirs: string[] = [];
@@ -40,6 +42,7 @@ function environment(env: CliEnv): Record<string, string> {
     HOME: env.home,
     MACHPAY_HOME: env.home,
     ...(env.apiUrl ? { MACHPAY_API_URL: env.apiUrl } : {}),
+    ...env.extra,
   };
 }
 

@@ -15,7 +15,7 @@ const stops: (() => Promise<void>)[] = [];
 beforeAll(async () => {
   t = await startTestApp();
   stops.push(startRealtime(t.deps, { statsMs: 200 }));
-  stops.push(startSimulation(t.deps, { tickerMs: 50, transactionMs: 200, balanceMs: 200, agents: 3, vendors: 2 }));
+  stops.push(startSimulation(t.deps, { transactionMs: 200, balanceMs: 200, agents: 3, vendors: 2 }));
 });
 afterAll(async () => {
   for (const stop of stops.reverse()) await stop();

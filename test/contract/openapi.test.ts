@@ -1,12 +1,13 @@
 import { expect, test } from "bun:test";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { parse } from "yaml";
-import { CLIENT_SCHEMA_PATH, OPENAPI_YAML_PATH, renderOpenApiArtifacts } from "@/app";
+import { CLIENT_SCHEMA_PATH, OPENAPI_YAML_PATH, SDK_OPERATIONS_PATH, renderOpenApiArtifacts } from "@/app";
 
-test("the committed openapi.yaml and generated client are fresh (run `bun run openapi`)", async () => {
-  const { yaml, clientSchema } = await renderOpenApiArtifacts();
+test("the committed openapi.yaml and the SDK's generated files are fresh (run `bun run openapi`)", async () => {
+  const { yaml, clientSchema, sdkOperations } = await renderOpenApiArtifacts();
   expect(await Bun.file(OPENAPI_YAML_PATH).text()).toBe(yaml);
   expect(await Bun.file(CLIENT_SCHEMA_PATH).text()).toBe(clientSchema);
+  expect(await Bun.file(SDK_OPERATIONS_PATH).text()).toBe(sdkOperations);
 });
 
 test("openapi.yaml is a valid OpenAPI 3.1 document", async () => {

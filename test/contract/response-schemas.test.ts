@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createRoute, z } from "@hono/zod-openapi";
 import { request as httpRequest } from "node:http";
+import { documentOptions } from "@/app";
 import { buildOpenApiDocument } from "@/http/openapi";
 import { startTestApp, type TestApp } from "../support/app";
 import { ResponseChecker, type ResponseDocument } from "../support/schema/checker";
@@ -26,7 +27,7 @@ beforeAll(async () => {
   t = await startTestApp();
   t.built.app.openapi(leakRoute, (c) => c.json({ id: "17", hash: "f00d" } as { id: string }, 200));
   // SAFETY: zod-openapi's document object is the OpenAPI object the checker reads.
-  checker = new ResponseChecker(buildOpenApiDocument(t.built.app) as unknown as ResponseDocument);
+  checker = new ResponseChecker(buildOpenApiDocument(t.built.app, documentOptions(t.deps.config)) as unknown as ResponseDocument);
 });
 afterAll(() => t.close());
 

@@ -1,9 +1,9 @@
 import { parseConfig, type Config, type ConfigInput } from "@/config";
 import { createLogger, type Logger } from "@/core/logger";
 import { createSql, type Sql } from "@/db/client";
-import { createApp, createInfra, startApp, type BuiltApp, type Infra, type InfraOverrides } from "@/app";
+import { createApp, createInfra, documentOptions, startApp, type BuiltApp, type Infra, type InfraOverrides } from "@/app";
 import type { RunningServer } from "@/http/serve";
-import { createApiClient, type ApiClient } from "@/client";
+import { createApiClient, type ApiClient } from "@machpay/sdk";
 import { buildOpenApiDocument } from "@/http/openapi";
 import { createTestDatabase, type TestDatabase } from "./db";
 import { checkAnswers, type AnswerChecks } from "./schema/app-check";
@@ -53,7 +53,7 @@ export async function startTestApp(env: ConfigInput = {}, options: { db?: TestDa
   const deps = await createInfra({ config, sql, logger, applicationName }, overrides);
   const built = createApp(deps);
   // SAFETY: the document zod-openapi builds is the OpenAPI object the checker reads (paths, components).
-  const answers = checkAnswers(built.app, () => buildOpenApiDocument(built.app) as unknown as ResponseDocument);
+  const answers = checkAnswers(built.app, () => buildOpenApiDocument(built.app, documentOptions(config)) as unknown as ResponseDocument);
   // The same root as main.ts, without background jobs: tests start the ones they exercise.
   const running = startApp(deps, built, { port: 0, hostname: "127.0.0.1", background: { core: false, workers: false, simulation: false } });
   const server = running.server;

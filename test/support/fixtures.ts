@@ -3,7 +3,7 @@ import type { Actor } from "@/core/actor";
 import type { Ctx } from "@/db/context";
 import { randomBase62 } from "@/core/ids";
 import { createProfile } from "@/profiles";
-import type { ApiClient } from "@/client";
+import type { ApiClient } from "@machpay/sdk";
 import type { TestApp } from "./app";
 
 // Fixtures mint their own users per test; nothing is shared or seeded.

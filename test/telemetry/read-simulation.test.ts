@@ -26,7 +26,7 @@ const count = async (table: "gateway_telemetry" | "payment_authorized" | "agent_
   Number((await t.sql<{ n: bigint }[]>`SELECT count(*) AS n FROM ${t.sql(table)}`)[0]!.n);
 
 test("simulated gateways and SDKs report through the ingest path, and the public stats show it after a rollup", async () => {
-  const stop = startSimulation(t.deps, { tickerMs: 1000, transactionMs: 30, balanceMs: 50, agents: 3, vendors: 2, telemetryMs: 500 });
+  const stop = startSimulation(t.deps, { transactionMs: 30, balanceMs: 50, agents: 3, vendors: 2, telemetryMs: 500 });
   try {
     await until(async () => (await count("gateway_telemetry")) >= 6 && (await count("payment_authorized")) >= 3 && (await count("agent_telemetry")) >= 3, "simulated telemetry written");
   } finally {

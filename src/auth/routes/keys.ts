@@ -24,7 +24,9 @@ export const ApiKeySchema = z
     created_at: z.string().openapi({ format: "date-time" }),
     revoked_at: z.string().nullable().openapi({ format: "date-time", description: "Set once revoked; a revoked key authenticates nothing" }),
   })
-  .openapi("ApiKey");
+  .openapi("ApiKey", {
+    example: { id: "17", name: "production agent", prefix: "mp_sk_live_Ab3x", permissions: ["read", "write"], last_used_at: "2026-12-03T08:05:10.000Z", created_at: "2026-12-03T08:00:00.000Z", revoked_at: null },
+  });
 
 export const CreatedApiKeySchema = z
   .object({
@@ -35,7 +37,9 @@ export const CreatedApiKeySchema = z
     key: z.string().openapi({ example: "mp_sk_live_Ab3xQ9...", description: "The full secret. Shown in this response only: store it now" }),
     created_at: z.string().openapi({ format: "date-time" }),
   })
-  .openapi("CreatedApiKey");
+  .openapi("CreatedApiKey", {
+    example: { id: "17", name: "production agent", prefix: "mp_sk_live_Ab3x", permissions: ["read", "write"], key: "mp_sk_live_Ab3xQ9vT2mW8nK4pL6rS1uY0zC5eG7hJ", created_at: "2026-12-03T08:00:00.000Z" },
+  });
 
 export const ApiKeyListSchema = z.object({ data: z.array(ApiKeySchema), next_cursor: z.string().nullable() }).openapi("ApiKeyList");
 
@@ -49,7 +53,7 @@ export const CreateApiKeySchema = z
       .optional()
       .openapi({ description: "Defaults to both", example: ["read", "write"] }),
   })
-  .openapi("CreateApiKeyRequest");
+  .openapi("CreateApiKeyRequest", { example: { name: "production agent", permissions: ["read", "write"] } });
 
 const ListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional().openapi({ description: "Page size, default 50, at most 200", example: 50 }),
@@ -62,6 +66,7 @@ const SEGMENT = { agent: "agent", gateway: "vendor" } as const satisfies Record<
 const LABEL = { agent: "Agent", gateway: "Gateway" } as const satisfies Record<KeyKind, string>;
 const ROLE = { agent: "architect", gateway: "operator" } as const satisfies Record<KeyKind, string>;
 const KEY_EXAMPLE = { agent: "mp_sk_live_...", gateway: "mp_gk_live_..." } as const satisfies Record<KeyKind, string>;
+const ARTICLE = { agent: "an", gateway: "a" } as const satisfies Record<KeyKind, string>;
 
 function keyRoutes<K extends KeyKind>(kind: K) {
   const path = `/v1/${SEGMENT[kind]}/keys` as const;
@@ -71,7 +76,7 @@ function keyRoutes<K extends KeyKind>(kind: K) {
       method: "get",
       path,
       operationId: `list${LABEL[kind]}Keys`,
-      tags: ["api-keys"],
+      tags: ["auth"],
       summary: `List the caller's ${kind} API keys, newest first (revoked ones included, marked)`,
       description: `${who} Never returns the secret or its hash. Works with an API key holding "read".`,
       ...access.role(ROLE[kind]),
@@ -88,8 +93,8 @@ function keyRoutes<K extends KeyKind>(kind: K) {
       method: "post",
       path,
       operationId: `create${LABEL[kind]}Key`,
-      tags: ["api-keys"],
-      summary: `Create a ${kind} API key (${KEY_EXAMPLE[kind]}); the secret is shown once`,
+      tags: ["auth"],
+      summary: `Create ${ARTICLE[kind]} ${kind} API key (${KEY_EXAMPLE[kind]}); the secret is shown once`,
       description: `${who} Needs a signed-in session: an API key cannot create keys (403 session_required). At most ${MAX_ACTIVE_KEYS} active keys (409 key_limit_reached).`,
       ...access.role(ROLE[kind], ["jwt"]),
       request: { body: { required: true, content: { "application/json": { schema: CreateApiKeySchema } } } },
@@ -106,7 +111,7 @@ function keyRoutes<K extends KeyKind>(kind: K) {
       method: "delete",
       path: `${path}/{id}`,
       operationId: `revoke${LABEL[kind]}Key`,
-      tags: ["api-keys"],
+      tags: ["auth"],
       summary: `Revoke one of the caller's ${kind} API keys, effective on the next request`,
       description: `${who} Needs a signed-in session. Revoking a revoked key is a 204 again; another user's key is 404 api_key_not_found.`,
       ...access.role(ROLE[kind], ["jwt"]),

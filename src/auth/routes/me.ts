@@ -13,7 +13,7 @@ const WhoAmISchema = z
     api_key_id: z.string().nullable(),
     device_pubkey: z.string().nullable(),
   })
-  .openapi("WhoAmI");
+  .openapi("WhoAmI", { example: { user_id: "42", role: "architect", via: "api_key", permissions: ["read", "write"], api_key_id: "17", device_pubkey: null } });
 
 const meRoute = createRoute({
   method: "get",

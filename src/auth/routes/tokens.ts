@@ -17,7 +17,7 @@ const refreshRoute = createRoute({
   tags: ["auth"],
   summary: "Trade a refresh token for a new access token and a new refresh token",
   description: "A refresh token works once. Presenting an already used one revokes every token of its login (reuse detection).",
-  request: { body: jsonBody(z.object({ refresh_token: z.string().min(1) }).openapi("RefreshRequest")) },
+  request: { body: jsonBody(z.object({ refresh_token: z.string().min(1) }).openapi("RefreshRequest", { example: { refresh_token: "rt_8Qm2VxY4nL0pT6cZ1wB9sD3fH7jK5gR" } })) },
   responses: {
     200: { description: "A new session", content: { "application/json": { schema: SessionSchema } } },
     400: errorResponses[400],
@@ -36,7 +36,7 @@ const logoutRoute = createRoute({
   summary: "End a login: revoke the refresh token's family (or, signed in, every login with all=true)",
   description: "Access tokens are stateless and stay valid until they expire (at most ACCESS_TOKEN_TTL_SECONDS).",
   request: {
-    body: jsonBody(z.object({ refresh_token: z.string().min(1).optional(), all: z.boolean().optional() }).openapi("LogoutRequest")),
+    body: jsonBody(z.object({ refresh_token: z.string().min(1).optional(), all: z.boolean().optional() }).openapi("LogoutRequest", { example: { refresh_token: "rt_8Qm2VxY4nL0pT6cZ1wB9sD3fH7jK5gR" } })),
   },
   responses: {
     204: { description: "Logged out" },
@@ -49,7 +49,7 @@ const logoutRoute = createRoute({
 
 const JwkSchema = z
   .object({ kty: z.string(), crv: z.string(), x: z.string(), kid: z.string(), alg: z.string(), use: z.string() })
-  .openapi("Jwk");
+  .openapi("Jwk", { example: { kty: "OKP", crv: "Ed25519", x: "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", kid: "k1", alg: "EdDSA", use: "sig" } });
 
 const jwksRoute = createRoute({
   method: "get",

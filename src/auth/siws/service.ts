@@ -45,7 +45,7 @@ export async function issueChallenge(ctx: SiwsCtx, input: { address: string }): 
   await insertNonce(ctx.sql, { nonce, address: input.address, issuedAt, expiresAt });
   await pruneExpiredNonces(ctx.sql, new Date(issuedAt.getTime() - PRUNE_AFTER_MS), 100);
   const message = buildSiwsMessage(challengeFields(ctx.siws, { nonce, address: input.address, issued_at: issuedAt, expires_at: expiresAt }));
-  return { nonce, expiresAt: unixSeconds(expiresAt), message };
+  return { nonce, expires_at: unixSeconds(expiresAt), expiresAt: unixSeconds(expiresAt), message };
 }
 
 /**

@@ -65,12 +65,19 @@ async function startLink(ctx: CliContext, api: Api, identity: Identity, key: Dev
   return send(api, api.client.POST("/v1/link/init", { ...api.init(), body }));
 }
 
+/** "9:05": minutes and seconds until the code expires. */
+function countdown(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
 /** Polls no faster than the server asks; `slow_down` adds 5 s to the interval (RFC 8628 §3.5). */
 async function waitForApproval(ctx: CliContext, api: Api, started: Started): Promise<Status> {
   let interval = Math.max(1, started.interval);
   // The server decides expiry; this local bound only stops a poll that would never end.
   const giveUpAt = ctx.nowSeconds() + started.expires_in + 120;
-  const spinner = ctx.out.spinner(`Waiting for approval of ${started.code}...`);
+  const expiresAt = ctx.nowSeconds() + started.expires_in;
+  const spinner = ctx.out.spinner(() => `Waiting for approval of ${started.code}: ${countdown(expiresAt - ctx.nowSeconds())} left`);
   try {
     for (;;) {
       await ctx.sleep(interval * 1000);

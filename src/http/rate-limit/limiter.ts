@@ -1,10 +1,12 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getConnInfo } from "hono/bun";
 import { isIP } from "node:net";
+import { Counter, Registry } from "prom-client";
 import type { Clock } from "@/core/clock";
 import { AppError } from "@/core/errors";
 import type { Sql } from "@/db/client";
 import type { HonoEnv } from "../env";
+import { metricOf } from "../metrics";
 import { hit, pruneBefore } from "./queries";
 
 export interface LimitResult {
@@ -20,8 +22,19 @@ export interface RateLimiter {
   check(bucket: string, key: string, limit: number, windowSeconds: number): Promise<LimitResult>;
 }
 
+/**
+ * `rate_limit_refusals_total{scope}` on /metrics. Scopes are fixed names (a limiter's bucket, "x402",
+ * "sse_streams"), never a key: the key is an IP address or a user.
+ */
+export function rateLimitRefusals(registry: Registry): Counter<"scope"> {
+  return metricOf(registry, "rate_limit_refusals_total", () =>
+    new Counter({ name: "rate_limit_refusals_total", help: "Requests refused for a rate limit, by scope", labelNames: ["scope"] as const, registers: [registry] }),
+  );
+}
+
 /** Fixed windows counted in PostgreSQL, so that every instance shares one count. */
-export function createRateLimiter(sql: Sql, clock: Clock): RateLimiter {
+export function createRateLimiter(sql: Sql, clock: Clock, registry: Registry = new Registry()): RateLimiter {
+  const refusals = rateLimitRefusals(registry);
   let calls = 0;
   return {
     async check(bucket, key, limit, windowSeconds) {
@@ -32,6 +45,7 @@ export function createRateLimiter(sql: Sql, clock: Clock): RateLimiter {
       // Old windows are pruned now and then rather than by a separate job.
       if (++calls % 500 === 0) void pruneBefore(sql, new Date(nowMs - 2 * 3600_000)).catch(() => {});
       const reset = Math.ceil((start + windowMs) / 1000);
+      if (count > limit) refusals.inc({ scope: bucket });
       return {
         allowed: count <= limit,
         limit,

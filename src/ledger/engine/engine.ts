@@ -2,9 +2,11 @@ import type { Clock } from "@/core/clock";
 import { AppError } from "@/core/errors";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
+import { Registry } from "prom-client";
 import { applyBatch } from "./apply";
 import { BatchAbandoned, isExpired, mayCommit, type BatchState, type Waiting } from "./deadline";
 import { paymentDeadlineExceeded } from "./errors";
+import { createEngineMetrics, outcomeLabel, type EngineMetrics } from "./metrics";
 import type { PaymentOutcome, PaymentRequest } from "./types";
 
 export interface EngineOptions {
@@ -19,6 +21,8 @@ export interface EngineOptions {
   deadlineMs: number;
   /** Called after each COMMIT: the batch's events wait in the database (payment_event_batches) for the relay it wakes. */
   onCommitted?: () => void;
+  /** Where its figures go (/metrics); a registry nobody reads when absent (benchmarks). */
+  metrics?: Registry;
 }
 
 // Deadlocks and serialization failures are retried; they leave nothing behind.
@@ -46,11 +50,14 @@ export class PaymentEngine {
   private scheduled = false;
   private sweeper: ReturnType<typeof setInterval> | undefined;
   private idle: (() => void)[] = [];
+  private readonly metrics: EngineMetrics;
 
   constructor(
     private readonly sql: Sql,
     private readonly options: EngineOptions,
-  ) {}
+  ) {
+    this.metrics = createEngineMetrics(options.metrics ?? new Registry(), { queued: () => this.queue.length, inflight: () => this.inflight.size });
+  }
 
   submit(request: PaymentRequest): Promise<PaymentOutcome> {
     return new Promise((resolve, reject) => {
@@ -107,15 +114,18 @@ export class PaymentEngine {
     this.settle(w, { kind: "refused", error: paymentDeadlineExceeded(this.options.deadlineMs) });
   }
 
-  private settle(w: Waiting, outcome: PaymentOutcome) {
+  /** `counted`: the batch's metrics already hold it (committed batches count once, together). */
+  private settle(w: Waiting, outcome: PaymentOutcome, counted = false) {
     if (w.settled) return;
     w.settled = true;
+    if (!counted) this.metrics.single(w.request, outcomeLabel(outcome));
     w.resolve(outcome);
   }
 
   private fail(w: Waiting, err: unknown) {
     if (w.settled) return;
     w.settled = true;
+    this.metrics.single(w.request, err instanceof AppError ? err.code : "error");
     w.reject(err);
   }
 
@@ -138,8 +148,13 @@ export class PaymentEngine {
     const batch = state.waiting;
     if (batch.length === 0) return;
     try {
-      const outcomes = await this.applyWithRetry(batch.map((w) => w.request), state);
-      batch.forEach((w, i) => this.settle(w, outcomes[i]!));
+      const requests = batch.map((w) => w.request);
+      const started = performance.now();
+      const outcomes = await this.applyWithRetry(requests, state);
+      const seconds = (performance.now() - started) / 1000;
+      // None of them was answered meanwhile: the sweep leaves a batch alone once its COMMIT is sent.
+      batch.forEach((w, i) => this.settle(w, outcomes[i]!, true));
+      this.metrics.batch(requests, outcomes, seconds);
       try {
         this.options.onCommitted?.();
       } catch (err) {

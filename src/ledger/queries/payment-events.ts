@@ -20,3 +20,11 @@ export async function claimPaymentEventBatches(sql: Tx, limit: number): Promise<
     RETURNING id, transaction_ids, balances, low_balance`;
   return rows.sort((a, b) => (a.id < b.id ? -1 : 1));
 }
+
+/** The payment event relay's backlog for /metrics: committed batches whose events are not yet relayed. */
+export async function paymentEventBacklog(sql: Tx, cap: number): Promise<{ n: bigint; age: number | null } | undefined> {
+  const [row] = await sql<{ n: bigint; age: number | null }[]>`
+    SELECT count(*) AS n, extract(epoch FROM now() - min(created_at))::float8 AS age
+    FROM (SELECT created_at FROM payment_event_batches LIMIT ${cap}) waiting`;
+  return row;
+}

@@ -41,7 +41,7 @@ const auditRoute = createRoute({
   method: "get",
   path: "/v1/admin/ledger/audit",
   operationId: "auditLedger",
-  tags: ["admin"],
+  tags: ["ledger"],
   summary: "The ledger's conservation identity per mint, and the count of negative balances",
   ...access.admin(),
   responses: { 200: jsonContent("The audit", AuditSchema), ...errorsFor(401, 503) },

@@ -31,7 +31,7 @@ const balanceRoute = createRoute({
   method: "get",
   path: "/v1/agent/balance",
   operationId: "getAgentBalance",
-  tags: ["agent"],
+  tags: ["ledger"],
   summary: "The agent's balances: available, bonded and pending, in atomic units",
   ...architect,
   responses: { 200: jsonContent("Balances", BalanceSchema), ...errorsFor(401, 403) },
@@ -41,7 +41,7 @@ const transactionsRoute = createRoute({
   method: "get",
   path: "/v1/agent/transactions",
   operationId: "listAgentTransactions",
-  tags: ["agent"],
+  tags: ["ledger"],
   summary: "The agent's payments, newest first",
   ...architect,
   request: {
@@ -57,7 +57,7 @@ const payRoute = createRoute({
   method: "post",
   path: "/v1/agent/pay",
   operationId: "pay",
-  tags: ["agent"],
+  tags: ["ledger"],
   summary: "Pay a service or vendor from the agent's balance",
   description:
     "402 insufficient_funds (or bond_insufficient for on-chain agents), 403 agent_suspended or limit_exceeded, 404 vendor_not_found. " +
@@ -65,7 +65,7 @@ const payRoute = createRoute({
     "the database connection was lost while committing; look the payment up (by reference) or retry under the same Idempotency-Key.",
   ...architect,
   request: { headers: idempotencyHeader, body: jsonBody(PayRequestSchema) },
-  responses: { 201: jsonContent("Paid", PaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429, 503) },
+  responses: { 201: jsonContent("Paid", PaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 422, 429, 503) },
 });
 
 const bondRoute = (path: string, operationId: string, summary: string) =>
@@ -73,11 +73,11 @@ const bondRoute = (path: string, operationId: string, summary: string) =>
     method: "post",
     path,
     operationId,
-    tags: ["agent"],
+    tags: ["ledger"],
     summary,
     ...architect,
     request: { headers: idempotencyHeader, body: jsonBody(BondRequestSchema) },
-    responses: { 200: jsonContent("Balances after the move", BalanceSchema), ...errorsFor(400, 401, 402, 403, 404, 409) },
+    responses: { 200: jsonContent("Balances after the move", BalanceSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 422) },
   });
 const bondDepositRoute = bondRoute("/v1/agent/bond/deposit", "depositBond", "Move available funds into the bond");
 const bondWithdrawRoute = bondRoute("/v1/agent/bond/withdraw", "withdrawBond", "Move bonded funds back to available (not while intents await settlement)");
@@ -86,7 +86,7 @@ const getLimitsRoute = createRoute({
   method: "get",
   path: "/v1/agent/limits",
   operationId: "getAgentLimits",
-  tags: ["agent"],
+  tags: ["ledger"],
   summary: "Spending limits (null = no limit)",
   ...architect,
   responses: { 200: jsonContent("Limits", LimitsSchema), ...errorsFor(401, 403) },
@@ -96,7 +96,7 @@ const putLimitsRoute = createRoute({
   method: "put",
   path: "/v1/agent/limits",
   operationId: "setAgentLimits",
-  tags: ["agent"],
+  tags: ["ledger"],
   summary: "Replace the spending limits; enforced on every payment",
   ...architect,
   request: { body: jsonBody(LimitsSchema) },
@@ -107,7 +107,7 @@ const getSettingsRoute = createRoute({
   method: "get",
   path: "/v1/agent/settings",
   operationId: "getAgentSettings",
-  tags: ["agent"],
+  tags: ["ledger"],
   summary: "Settlement mode and low-balance threshold",
   ...architect,
   responses: { 200: jsonContent("Settings", SettingsSchema), ...errorsFor(401, 403, 404) },
@@ -117,7 +117,7 @@ const putSettingsRoute = createRoute({
   method: "put",
   path: "/v1/agent/settings",
   operationId: "setAgentSettings",
-  tags: ["agent"],
+  tags: ["ledger"],
   summary: "Change the settlement mode (ledger or onchain) and the low-balance threshold",
   ...architect,
   request: { body: jsonBody(SettingsSchema) },

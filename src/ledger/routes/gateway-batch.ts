@@ -14,7 +14,7 @@ const batchRoute = (max: number) =>
     method: "post",
     path: "/v1/gateway/payments/batch",
     operationId: "submitGatewayPaymentBatch",
-    tags: ["gateway"],
+    tags: ["ledger"],
     summary: "A vendor gateway submits many signed payment intents in one request",
     description:
       `Up to ${max} intents (GATEWAY_BATCH_MAX). Each is decided exactly as POST /v1/gateway/payments decides it, and its result (that ` +

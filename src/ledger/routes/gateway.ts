@@ -16,7 +16,7 @@ const gatewayPaymentRoute = createRoute({
   method: "post",
   path: "/v1/gateway/payments",
   operationId: "submitGatewayPayment",
-  tags: ["gateway"],
+  tags: ["ledger"],
   summary: "A vendor gateway submits a payment intent signed by the paying agent's linked key",
   description:
     "Checks signature, deadline, single use of (agent, nonce), agent linked and active, limits and balance; debits the agent and credits " +
@@ -24,14 +24,14 @@ const gatewayPaymentRoute = createRoute({
     "(nothing was paid; retry) or payment_outcome_unknown (the database connection was lost while committing: look the payment up, or retry under the same Idempotency-Key).",
   ...access.gateway({ device: false }),
   request: { body: jsonBody(GatewayPaymentRequestSchema) },
-  responses: { 201: jsonContent("Paid", GatewayPaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 429, 503) },
+  responses: { 201: jsonContent("Paid", GatewayPaymentResultSchema), ...errorsFor(400, 401, 402, 403, 404, 409, 422, 429, 503) },
 });
 
 const gatewayAgentRoute = createRoute({
   method: "get",
   path: "/v1/gateway/agents/{pubkey}",
   operationId: "getGatewayAgent",
-  tags: ["gateway"],
+  tags: ["ledger"],
   summary: "For gateways: whether an agent key is linked, its status and spendable balance",
   ...access.gateway({ device: true }),
   request: { params: z.object({ pubkey: WalletAddressSchema }) },

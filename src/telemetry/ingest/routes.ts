@@ -92,7 +92,9 @@ const agentAliasRoute = createRoute({
   ...agentRoute,
   path: "/v1/agent",
   operationId: "ingestAgentTelemetryAlias",
-  summary: "Alias of POST /v1/telemetry",
+  summary: "Alias of POST /v1/telemetry (deprecated)",
+  deprecated: true,
+  description: "Deprecated alias of `POST /v1/telemetry` (operation `ingestAgentTelemetry`), the same operation; use `POST /v1/telemetry`. " + agentDescription,
 });
 
 const JSON_TYPES = /^application\/(json|cloudevents(-batch)?\+json)\s*(;|$)/i;

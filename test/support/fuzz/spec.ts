@@ -1,4 +1,6 @@
 import type { AccessRule } from "@/http/guards";
+import { UPLOT_SCRIPT, UPLOT_STYLE } from "@/console";
+import { API_REFERENCE_SCRIPT } from "@/http/api-reference";
 
 // The part of an OpenAPI 3.1 document the fuzzer (and the security suite) reads: every path x
 // method, its parameters, its JSON body schema, its security and who may call it
@@ -120,6 +122,7 @@ const undocumented = (path: string, html: boolean, params: Parameter[] = []): Op
 export const UNDOCUMENTED_ROUTES: Operation[] = [
   undocumented("/openapi.json", false),
   undocumented("/docs", true),
+  undocumented(API_REFERENCE_SCRIPT, true),
   undocumented("/console", true),
   undocumented("/console/live", true),
   undocumented("/console/link", true, [{ in: "query", name: "code", required: true, schema: { type: "string", example: "BCDF-GHJK" } }]),
@@ -127,4 +130,9 @@ export const UNDOCUMENTED_ROUTES: Operation[] = [
   undocumented("/console/assets/link.js", true),
   undocumented("/console/assets/live.js", true),
   undocumented("/console/assets/signin.js", true),
+  undocumented("/", true),
+  undocumented("/console/account", true),
+  undocumented("/console/assets/account.js", true),
+  undocumented(UPLOT_SCRIPT, true),
+  undocumented(UPLOT_STYLE, true),
 ];

@@ -114,6 +114,7 @@ export const SUSPENDED: Record<string, { caller: Outcome; payer?: Outcome }> = {
   requestWithdrawal: { caller: SUSPENDED_ACCOUNT },
   listPayouts: passes,
   getVendorStats: passes,
+  getVendorRevenue: passes,
   claimDeposit: passes,
   getDepositAddress: passes,
   registerEndpoint: passes,

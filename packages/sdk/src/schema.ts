@@ -8,7 +8,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process answers */
+        /**
+         * Liveness: the process answers
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         */
         get: operations["getHealth"];
         put?: never;
         post?: never;
@@ -25,7 +30,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers and every migration is applied */
+        /**
+         * Readiness: the database answers and every migration is applied
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; one query on a connection of its own.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `not_ready` (GET /ready: the database is unreachable or migrations are pending)
+         */
         get: operations["getReady"];
         put?: never;
         post?: never;
@@ -42,7 +55,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /**
+         * Prometheus metrics
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         */
         get: operations["getMetrics"];
         put?: never;
         post?: never;
@@ -64,6 +82,15 @@ export interface paths {
         /**
          * Start a wallet login: a single-use nonce and a ready Sign-In-With-Solana message
          * @description The nonce is bound to the address and expires after 5 minutes. Sign `message` with the wallet (UTF-8 bytes, Ed25519) and send it to POST /v1/auth/login/wallet. At most 20 challenges per address per 10 minutes.
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["createChallenge"];
         delete?: never;
@@ -84,6 +111,16 @@ export interface paths {
         /**
          * Sign in with a Solana wallet (creates the user, an observer, on first login)
          * @description `signature` is base58 of the Ed25519 signature over the UTF-8 bytes of `message`: the SIWS message of the challenge, or one a wallet built from its fields (every field of the challenge, unchanged; a wallet may add Not Before, Request ID and Resources). Without `message`, the signature is over the nonce string, sent as `nonce`. A nonce works once; five failed logins kill it. Errors: 400 invalid_request, siws_message_malformed; 401 invalid_signature, nonce_invalid, nonce_expired, nonce_used, siws_domain_mismatch, siws_address_mismatch, siws_message_mismatch (details name the field), siws_issued_in_future, siws_message_expired, siws_message_not_yet_valid.
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; creates the user (an observer) on first login. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `siws_message_malformed` (the signed text is not a Sign-In-With-Solana message)
+         *     - 401: `nonce_invalid` (a SIWS nonce that is unknown, for another address, or worn out by failed logins); `nonce_used` (a SIWS nonce already used); `nonce_expired` (a SIWS nonce past its expiry); `invalid_signature` (a signature (SIWS, pairing proof, recon HMAC) that does not verify); `siws_domain_mismatch` (the signed message names another domain than the challenge); `siws_address_mismatch` (the signed message names another address than the request); `siws_issued_in_future` (the signed message's Issued At is in the future); `siws_message_expired` (the signed message's Expiration Time has passed); `siws_message_not_yet_valid` (the signed message's Not Before is in the future); `siws_message_mismatch` (a field of the signed message differs from the challenge)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["loginWithWallet"];
         delete?: never;
@@ -104,6 +141,16 @@ export interface paths {
         /**
          * Mail a 6-digit sign-in code to an email address
          * @description Every well-formed address gets the same 202, whether or not it has an account. The code expires in 10 minutes, works once, and dies after 3 wrong tries; a new code replaces the previous one. At most 5 codes per address per hour, and a per-IP limit.
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; sends one email. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `mail_unavailable` (the sign-in code could not be mailed)
          */
         post: operations["sendEmailOtp"];
         delete?: never;
@@ -124,6 +171,16 @@ export interface paths {
         /**
          * Sign in with a mailed code (creates the user on first login)
          * @description 401 `otp_invalid` for a wrong, used or replaced code (`details.attempts_remaining` after a wrong try), `otp_expired` after 10 minutes, `otp_exhausted` once 3 wrong tries killed the code.
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; creates the user on first login. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `otp_invalid` (an email code that is wrong, used or replaced); `otp_expired` (an email code past its 10 minutes); `otp_exhausted` (an email code killed by too many wrong tries)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["verifyEmailOtp"];
         delete?: never;
@@ -144,6 +201,18 @@ export interface paths {
         /**
          * Sign in with a Google ID token
          * @description The token must be signed by Google (RS256, Google's JWKS), issued for this server's GOOGLE_CLIENT_ID, unexpired, and carry a verified email. The account is the one already linked to this Google account, else the one of the same email (an email-code user), else a new observer.
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; creates the user on first login. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_id_token` (a Google ID token refused); `email_not_verified` (a Google account whose email Google has not verified)
+         *     - 409: `google_account_conflict` (the email's account is linked to another Google account)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `google_login_disabled` (GOOGLE_CLIENT_ID is not configured on this server); `google_unavailable` (Google's keys could not be fetched to check the token)
          */
         post: operations["loginWithGoogle"];
         delete?: never;
@@ -164,6 +233,16 @@ export interface paths {
         /**
          * Trade a refresh token for a new access token and a new refresh token
          * @description A refresh token works once. Presenting an already used one revokes every token of its login (reuse detection).
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_refresh_token` (a refresh token that is invalid, expired or revoked); `refresh_token_reused` (a refresh token used twice: every session of that login is revoked)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["refreshSession"];
         delete?: never;
@@ -184,6 +263,16 @@ export interface paths {
         /**
          * End a login: revoke the refresh token's family (or, signed in, every login with all=true)
          * @description Access tokens are stateless and stay valid until they expire (at most ACCESS_TOKEN_TTL_SECONDS).
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_refresh_token` (a refresh token that is invalid, expired or revoked); `invalid_token` (an access token that is invalid, expired or names no user)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["logout"];
         delete?: never;
@@ -199,7 +288,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys that verify access tokens (EdDSA), for offline verification by gateways */
+        /**
+         * Public keys that verify access tokens (EdDSA), for offline verification by gateways
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         */
         get: operations["getJwks"];
         put?: never;
         post?: never;
@@ -219,12 +313,33 @@ export interface paths {
         /**
          * List the caller's agent API keys, newest first (revoked ones included, marked)
          * @description Needs the architect role. Never returns the secret or its hash. Works with an API key holding "read".
+         *
+         *     **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_cursor` (a pagination cursor this API did not return)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         get: operations["listAgentKeys"];
         put?: never;
         /**
-         * Create a agent API key (mp_sk_live_...); the secret is shown once
+         * Create an agent API key (mp_sk_live_...); the secret is shown once
          * @description Needs the architect role. Needs a signed-in session: an API key cannot create keys (403 session_required). At most 25 active keys (409 key_limit_reached).
+         *
+         *     **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user)
+         *     - 403: `architect_role_required` (an operation for agents (the architect role)); `session_required` (an operation that needs a signed-in session, not an API key)
+         *     - 409: `key_limit_reached` (the user holds the most active keys of this kind)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["createAgentKey"];
         delete?: never;
@@ -246,6 +361,17 @@ export interface paths {
         /**
          * Revoke one of the caller's agent API keys, effective on the next request
          * @description Needs the architect role. Needs a signed-in session. Revoking a revoked key is a 204 again; another user's key is 404 api_key_not_found.
+         *
+         *     **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user)
+         *     - 403: `architect_role_required` (an operation for agents (the architect role)); `session_required` (an operation that needs a signed-in session, not an API key)
+         *     - 404: `api_key_not_found` (no such key of the caller's)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         delete: operations["revokeAgentKey"];
         options?: never;
@@ -263,12 +389,33 @@ export interface paths {
         /**
          * List the caller's gateway API keys, newest first (revoked ones included, marked)
          * @description Needs the operator role. Never returns the secret or its hash. Works with an API key holding "read".
+         *
+         *     **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_cursor` (a pagination cursor this API did not return)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         get: operations["listGatewayKeys"];
         put?: never;
         /**
          * Create a gateway API key (mp_gk_live_...); the secret is shown once
          * @description Needs the operator role. Needs a signed-in session: an API key cannot create keys (403 session_required). At most 25 active keys (409 key_limit_reached).
+         *
+         *     **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user)
+         *     - 403: `operator_role_required` (an operation for vendors (the operator role)); `session_required` (an operation that needs a signed-in session, not an API key)
+         *     - 409: `key_limit_reached` (the user holds the most active keys of this kind)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["createGatewayKey"];
         delete?: never;
@@ -290,6 +437,17 @@ export interface paths {
         /**
          * Revoke one of the caller's gateway API keys, effective on the next request
          * @description Needs the operator role. Needs a signed-in session. Revoking a revoked key is a 204 again; another user's key is 404 api_key_not_found.
+         *
+         *     **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user)
+         *     - 403: `operator_role_required` (an operation for vendors (the operator role)); `session_required` (an operation that needs a signed-in session, not an API key)
+         *     - 404: `api_key_not_found` (no such key of the caller's)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         delete: operations["revokeGatewayKey"];
         options?: never;
@@ -304,7 +462,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who the credential belongs to: user, role, and what it may do (no database work beyond authentication) */
+        /**
+         * Who the credential belongs to: user, role, and what it may do (no database work beyond authentication)
+         * @description **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money; no database work beyond authentication.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["whoAmI"];
         put?: never;
         post?: never;
@@ -321,10 +489,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's profile */
+        /**
+         * The caller's profile
+         * @description **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs)
+         *     - 404: `profile_not_found` (the user has no profile yet)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getProfile"];
         put?: never;
-        /** Create the caller's agent or vendor profile (sets the role to architect or operator) */
+        /**
+         * Create the caller's agent or vendor profile (sets the role to architect or operator)
+         * @description **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs)
+         *     - 409: `profile_exists` (the user already has a profile)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         post: operations["createProfile"];
         delete?: never;
         options?: never;
@@ -341,7 +532,19 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A device asks to be linked, proving it holds its key; returns a code for a person to approve */
+        /**
+         * A device asks to be linked, proving it holds its key; returns a code for a person to approve
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_signature` (a signature (SIWS, pairing proof, recon HMAC) that does not verify)
+         *     - 409: `proof_already_used` (a pairing proof already used; sign a fresh timestamp); `key_already_linked` (the device key is already linked to a profile)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         post: operations["initLink"];
         delete?: never;
         options?: never;
@@ -358,7 +561,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** The signed-in person approves a code: the device key is bound to their profile */
+        /**
+         * The signed-in person approves a code: the device key is bound to their profile
+         * @description **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`).
+         *
+         *     **Cost:** Moves no money. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user)
+         *     - 403: `session_required` (an operation that needs a signed-in session, not an API key)
+         *     - 404: `link_code_not_found` (no pending pairing request has this code)
+         *     - 409: `key_already_linked` (the device key is already linked to a profile); `profile_required` (linking a device needs a profile of its kind first)
+         *     - 410: `link_code_expired` (the pairing code has expired)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         post: operations["approveLink"];
         delete?: never;
         options?: never;
@@ -373,7 +591,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The device polls (no faster than `interval`) until its request is approved or expired */
+        /**
+         * The device polls (no faster than `interval`) until its request is approved or expired
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 404: `link_request_not_found` (an unknown device_code)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back); `slow_down` (a pairing poll sooner than the poll interval)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getLinkStatus"];
         put?: never;
         post?: never;
@@ -390,7 +619,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Which key, of which kind, asks to be linked with this code (shown before approval) */
+        /**
+         * Which key, of which kind, asks to be linked with this code (shown before approval)
+         * @description **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 404: `link_code_not_found` (no pending pairing request has this code)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getLinkRequest"];
         put?: never;
         post?: never;
@@ -407,7 +647,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the signing device key is linked, and to which profile (Authorization: Device <pubkey>:<ts>:<sig>) */
+        /**
+         * Whether the signing device key is linked, and to which profile (Authorization: Device <pubkey>:<ts>:<sig>)
+         * @description **Who may call:** A linked device, with a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getDeviceLink"];
         put?: never;
         post?: never;
@@ -424,7 +673,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The agent's balances: available, bonded and pending, in atomic units */
+        /**
+         * The agent's balances: available, bonded and pending, in atomic units
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getAgentBalance"];
         put?: never;
         post?: never;
@@ -441,7 +700,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The agent's payments, newest first */
+        /**
+         * The agent's payments, newest first
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_cursor` (a pagination cursor this API did not return)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["listAgentTransactions"];
         put?: never;
         post?: never;
@@ -463,6 +733,22 @@ export interface paths {
         /**
          * Pay a service or vendor from the agent's balance
          * @description 402 insufficient_funds (or bond_insufficient for on-chain agents), 403 agent_suspended or limit_exceeded, 404 vendor_not_found. The answer comes after the payment is committed. 503 database_unavailable: nothing was paid, retry. 503 payment_outcome_unknown: the database connection was lost while committing; look the payment up (by reference) or retry under the same Idempotency-Key.
+         *
+         *     **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves `amount_atomic` from the agent's available balance to the vendor, who is credited the amount less the platform fee (PLATFORM_FEE_BPS basis points, 0 unless configured). Checked against the agent's spending limits. One Idempotency-Key is one payment. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 402: `insufficient_funds` (the available (or unsettled) balance does not cover the amount)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role)); `agent_suspended` (the agent is suspended after a failed settlement); `limit_exceeded` (the payment breaks one of the agent's spending limits)
+         *     - 404: `vendor_not_found` (no such active vendor, or the user has no vendor profile); `service_not_found` (no such active service (of this vendor)); `agent_not_found` (the user has no agent profile)
+         *     - 409: `idempotency_conflict` (an Idempotency-Key used with a different request); `idempotency_in_progress` (a request with this Idempotency-Key is still being processed)
+         *     - 422: `unsupported_mint` (a mint this ledger does not hold)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `payment_outcome_unknown` (the connection was lost with the COMMIT in flight: look the payment up before paying again); `payment_deadline_exceeded` (the payment was not committed before its deadline and was not made)
          */
         post: operations["pay"];
         delete?: never;
@@ -480,7 +766,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move available funds into the bond */
+        /**
+         * Move available funds into the bond
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves the amount from the agent's available balance into its bond (money stays the agent's); no fee.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 402: `insufficient_funds` (the available (or unsettled) balance does not cover the amount)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role)); `agent_suspended` (the agent is suspended after a failed settlement)
+         *     - 404: `agent_not_found` (the user has no agent profile)
+         *     - 409: `idempotency_conflict` (an Idempotency-Key used with a different request); `idempotency_in_progress` (a request with this Idempotency-Key is still being processed)
+         *     - 422: `bond_below_minimum` (a bond (or what remains bonded) below MIN_BOND)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         post: operations["depositBond"];
         delete?: never;
         options?: never;
@@ -497,7 +798,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move bonded funds back to available (not while intents await settlement) */
+        /**
+         * Move bonded funds back to available (not while intents await settlement)
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves the amount from the bond back to available (money stays the agent's); no fee. Refused while intents await settlement.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 402: `insufficient_bond` (an unbond larger than the bonded amount)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 404: `agent_not_found` (the user has no agent profile)
+         *     - 409: `bond_locked` (intents awaiting settlement hold the bond); `idempotency_conflict` (an Idempotency-Key used with a different request); `idempotency_in_progress` (a request with this Idempotency-Key is still being processed)
+         *     - 422: `bond_below_minimum` (a bond (or what remains bonded) below MIN_BOND)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         post: operations["withdrawBond"];
         delete?: never;
         options?: never;
@@ -512,9 +828,30 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Spending limits (null = no limit) */
+        /**
+         * Spending limits (null = no limit)
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getAgentLimits"];
-        /** Replace the spending limits; enforced on every payment */
+        /**
+         * Replace the spending limits; enforced on every payment
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money; the new limits bind every later payment.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         put: operations["setAgentLimits"];
         post?: never;
         delete?: never;
@@ -530,9 +867,33 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Settlement mode and low-balance threshold */
+        /**
+         * Settlement mode and low-balance threshold
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 404: `agent_not_found` (the user has no agent profile)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getAgentSettings"];
-        /** Change the settlement mode (ledger or onchain) and the low-balance threshold */
+        /**
+         * Change the settlement mode (ledger or onchain) and the low-balance threshold
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 404: `agent_not_found` (the user has no agent profile)
+         *     - 409: `settlement_pending` (intents await settlement; the mode cannot change yet)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         put: operations["setAgentSettings"];
         post?: never;
         delete?: never;
@@ -553,6 +914,22 @@ export interface paths {
         /**
          * A vendor gateway submits a payment intent signed by the paying agent's linked key
          * @description Checks signature, deadline, single use of (agent, nonce), agent linked and active, limits and balance; debits the agent and credits the vendor's unsettled balance in one SQL transaction. 409 nonce_already_used for a replayed intent. 503 database_unavailable (nothing was paid; retry) or payment_outcome_unknown (the database connection was lost while committing: look the payment up, or retry under the same Idempotency-Key).
+         *
+         *     **Who may call:** A vendor's gateway, with a gateway key (mp_gk_live_...).
+         *
+         *     **Cost:** Moves `amount_atomic` from the agent's available balance to the vendor, who is credited the amount less the platform fee (PLATFORM_FEE_BPS basis points, 0 unless configured). Checked against the agent's spending limits. One intent (agent, nonce) is one payment. On-chain agents' unsettled intents are bounded by their bond. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_intent` (a payment intent that is malformed or out of bounds)
+         *     - 401: `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_intent_signature` (an intent's signature that does not verify for its agent key)
+         *     - 402: `insufficient_funds` (the available (or unsettled) balance does not cover the amount); `bond_insufficient` (an on-chain agent's unsettled intents would exceed its bond)
+         *     - 403: `gateway_key_required` (an operation for vendor gateways: a gateway key (or linked vendor device)); `operator_role_required` (an operation for vendors (the operator role)); `gateway_mismatch` (the intent names a gateway key not linked to this vendor); `agent_not_linked` (the intent's agent key is linked to no agent profile); `agent_suspended` (the agent is suspended after a failed settlement); `limit_exceeded` (the payment breaks one of the agent's spending limits)
+         *     - 404: `service_not_found` (no such active service (of this vendor)); `vendor_not_found` (no such active vendor, or the user has no vendor profile)
+         *     - 409: `nonce_already_used` (an intent's (agent, nonce) submitted before); `idempotency_conflict` (an Idempotency-Key used with a different request); `idempotency_in_progress` (a request with this Idempotency-Key is still being processed)
+         *     - 422: `intent_expired` (an intent past its deadline); `unsupported_mint` (a mint this ledger does not hold)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `payment_outcome_unknown` (the connection was lost with the COMMIT in flight: look the payment up before paying again); `payment_deadline_exceeded` (the payment was not committed before its deadline and was not made)
          */
         post: operations["submitGatewayPayment"];
         delete?: never;
@@ -568,7 +945,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** For gateways: whether an agent key is linked, its status and spendable balance */
+        /**
+         * For gateways: whether an agent key is linked, its status and spendable balance
+         * @description **Who may call:** A vendor's gateway, with a gateway key (mp_gk_live_...); or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `gateway_key_required` (an operation for vendor gateways: a gateway key (or linked vendor device)); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getGatewayAgent"];
         put?: never;
         post?: never;
@@ -590,6 +978,19 @@ export interface paths {
         /**
          * A vendor gateway submits many signed payment intents in one request
          * @description Up to 500 intents (GATEWAY_BATCH_MAX). Each is decided exactly as POST /v1/gateway/payments decides it, and its result (that endpoint's status and body) is returned in the request's order: a refused or malformed intent refuses only itself. The intents enter the same group commit together. With an Idempotency-Key, a retry of the same batch replays each intent's stored outcome and submits only intents that never reached the ledger; the key with another batch is 409 idempotency_conflict. 400 when the body itself is malformed (the failing field named, e.g. payments.3.signature); nothing is paid then.
+         *
+         *     **Who may call:** A vendor's gateway, with a gateway key (mp_gk_live_...).
+         *
+         *     **Cost:** Each accepted intent moves money as POST /v1/gateway/payments does (amount less the platform fee to the vendor); each intent's result is its own, in request order. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_intent` (a payment intent that is malformed or out of bounds)
+         *     - 401: `invalid_api_key` (an API key that is malformed, unknown or revoked)
+         *     - 403: `gateway_key_required` (an operation for vendor gateways: a gateway key (or linked vendor device)); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 409: `idempotency_conflict` (an Idempotency-Key used with a different request); `idempotency_in_progress` (a request with this Idempotency-Key is still being processed)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `payment_outcome_unknown` (the connection was lost with the COMMIT in flight: look the payment up before paying again)
          */
         post: operations["submitGatewayPaymentBatch"];
         delete?: never;
@@ -605,7 +1006,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The ledger's conservation identity per mint, and the count of negative balances */
+        /**
+         * The ledger's conservation identity per mint, and the count of negative balances
+         * @description **Who may call:** The server's operators, with the server's ADMIN_TOKEN as a bearer token.
+         *
+         *     **Cost:** Moves no money; reads every account (an admin's check).
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `unauthorized` (no credentials, or the wrong kind for this operation)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `admin_disabled` (ADMIN_TOKEN is not configured on this server); `database_unavailable` (the database connection failed; retry after Retry-After)
+         */
         get: operations["auditLedger"];
         put?: never;
         post?: never;
@@ -624,7 +1035,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw earnings: reserves the amount in a PENDING payout that the settlement worker pays on chain */
+        /**
+         * Withdraw earnings: reserves the amount in a PENDING payout that the settlement worker pays on chain
+         * @description **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Reserves the amount from the vendor's earnings in a PENDING payout, paid on chain to the vendor's wallet by the settlement worker; the network fee of that transfer is ours. One Idempotency-Key (or reference) is one payout.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 402: `insufficient_funds` (the available (or unsettled) balance does not cover the amount)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role)); `account_suspended` (the account is suspended; it takes no money out (payouts) until support reinstates it)
+         *     - 404: `vendor_not_found` (no such active vendor, or the user has no vendor profile)
+         *     - 409: `duplicate_reference` (a payout with this reference exists); `idempotency_conflict` (an Idempotency-Key used with a different request); `idempotency_in_progress` (a request with this Idempotency-Key is still being processed)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         post: operations["requestPayout"];
         delete?: never;
         options?: never;
@@ -641,7 +1066,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw earnings: reserves the amount in a PENDING payout that the settlement worker pays on chain */
+        /**
+         * Alias of POST /v1/vendor/payout (deprecated)
+         * @deprecated
+         * @description Deprecated alias of `POST /v1/vendor/payout` (operation `requestPayout`): same body, answers and Idempotency-Key space. Use `POST /v1/vendor/payout`.
+         *
+         *     **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** As POST /v1/vendor/payout.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 402: `insufficient_funds` (the available (or unsettled) balance does not cover the amount)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role)); `account_suspended` (the account is suspended; it takes no money out (payouts) until support reinstates it)
+         *     - 404: `vendor_not_found` (no such active vendor, or the user has no vendor profile)
+         *     - 409: `duplicate_reference` (a payout with this reference exists); `idempotency_conflict` (an Idempotency-Key used with a different request); `idempotency_in_progress` (a request with this Idempotency-Key is still being processed)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         post: operations["requestWithdrawal"];
         delete?: never;
         options?: never;
@@ -656,7 +1098,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Payout history, newest first */
+        /**
+         * Payout history, newest first
+         * @description **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_cursor` (a pagination cursor this API did not return)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["listPayouts"];
         put?: never;
         post?: never;
@@ -673,7 +1126,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Revenue, unsettled and settled balances, payment count and latency (ledger); what the vendor's gateways reported (telemetry) */
+        /**
+         * Revenue, unsettled and settled balances, payment count and latency (ledger); what the vendor's gateways reported (telemetry)
+         * @description **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 404: `vendor_not_found` (no such active vendor, or the user has no vendor profile)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getVendorStats"];
         put?: never;
         post?: never;
@@ -692,8 +1156,51 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Settlement outcomes from recon (HMAC-SHA-256 of the raw body in X-MachPay-Signature: sha256=<hex>) */
+        /**
+         * Settlement outcomes from recon (HMAC-SHA-256 of the raw body in X-MachPay-Signature: sha256=<hex>)
+         * @description **Who may call:** The reconciliation service, with an HMAC-SHA-256 of the raw body under RECON_WEBHOOK_SECRET (`X-MachPay-Signature: sha256=<hex>`).
+         *
+         *     **Cost:** Records settlement outcomes: a failed settlement returns the intent's amount to the agent and suspends it; no money is created.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_signature` (a signature (SIWS, pairing proof, recon HMAC) that does not verify)
+         *     - 404: `intent_not_found` (no such payment intent)
+         *     - 422: `event_mismatch` (a settlement event's vendor or amount differs from its intent)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `recon_disabled` (RECON_WEBHOOK_SECRET is not configured on this server); `database_unavailable` (the database connection failed; retry after Retry-After)
+         */
         post: operations["postReconEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vendor/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The vendor's revenue over time: per hour over the last 24 h, or per day over 7 or 30 days
+         * @description Each bucket sums the vendor's confirmed payments less fees (the ledger's revenue_atomic of GET /v1/vendor/stats, split by time), UTC, empty buckets included.
+         *
+         *     **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
+        get: operations["getVendorRevenue"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -712,6 +1219,20 @@ export interface paths {
         /**
          * Credit a USDC transfer into the vault, by its transaction signature (once per signature)
          * @description The transaction must be finalized, succeeded, move the configured mint into the vault token account, and come from one of the agent's wallets (sign-in wallet or a linked key) or carry the memo machpay:<user id>. 409 deposit_not_final (retry), 404 transaction_not_found, 422 transaction_failed / not_a_deposit, 403 deposit_not_yours, 503 chain_* (retry).
+         *
+         *     **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Credits the agent's available balance with the USDC its transaction moved into the vault, once per transaction signature; no fee.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role)); `deposit_not_yours` (the transfer came from another account's wallet or memo)
+         *     - 404: `transaction_not_found` (no transaction with this signature is known to the cluster); `agent_not_found` (the user has no agent profile)
+         *     - 409: `deposit_not_final` (the deposit's transaction has not reached the configured commitment); `deposit_claimed` (the transaction was credited to another account)
+         *     - 422: `transaction_failed` (the transaction failed on chain); `not_a_deposit` (the transaction moved nothing into the vault token account)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `chain_not_configured` (SOLANA_RPC or VAULT_TOKEN_ACCOUNT is not configured on this server); `chain_unavailable` (the Solana RPC is unreachable (or absent) for a check that needs it); `chain_rate_limited` (the Solana RPC is rate limiting us); `chain_timeout` (the Solana RPC did not answer in time)
          */
         post: operations["claimDeposit"];
         delete?: never;
@@ -727,7 +1248,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where a wallet sends USDC to fund this agent */
+        /**
+         * Where a wallet sends USDC to fund this agent
+         * @description **Who may call:** An agent (a user with the architect role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `architect_role_required` (an operation for agents (the architect role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `chain_not_configured` (SOLANA_RPC or VAULT_TOKEN_ACCOUNT is not configured on this server)
+         */
         get: operations["getDepositAddress"];
         put?: never;
         post?: never;
@@ -744,12 +1276,35 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's registered endpoints, inactive ones included, by id */
+        /**
+         * The caller's registered endpoints, inactive ones included, by id
+         * @description **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_cursor` (a pagination cursor this API did not return)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["listEndpoints"];
         put?: never;
         /**
          * Register an endpoint (service), or update it: idempotent per vendor and service id
          * @description 201 when created, 200 when the caller already had this id (updated and re-activated). 409 service_id_taken when another vendor has it. With tx_signature and pda_address the on-chain proof is checked first (503 chain_unavailable when it cannot be). The service is searchable by meaning within a second (index_status turns to indexed).
+         *
+         *     **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money; the endpoint's price is what agents later pay per call.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `pda_not_found` (an endpoint proof whose PDA does not exist on chain); `pda_wrong_owner` (an endpoint proof whose PDA is not owned by the MachPay program); `pda_tx_not_final` (an endpoint proof whose transaction is unknown or not finalized); `pda_tx_failed` (an endpoint proof whose transaction failed); `pda_tx_unrelated` (an endpoint proof whose transaction does not touch the PDA)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 409: `service_id_taken` (the service id belongs to another vendor, or none could be derived)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `chain_unavailable` (the Solana RPC is unreachable (or absent) for a check that needs it); `chain_rate_limited` (the Solana RPC is rate limiting us); `chain_timeout` (the Solana RPC did not answer in time)
          */
         post: operations["registerEndpoint"];
         delete?: never;
@@ -765,12 +1320,49 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One of the caller's endpoints */
+        /**
+         * One of the caller's endpoints
+         * @description **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 404: `service_not_found` (no such active service (of this vendor))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getEndpoint"];
-        /** Replace an endpoint's fields (is_active optional) */
+        /**
+         * Replace an endpoint's fields (is_active optional)
+         * @description **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `pda_not_found` (an endpoint proof whose PDA does not exist on chain); `pda_wrong_owner` (an endpoint proof whose PDA is not owned by the MachPay program); `pda_tx_not_final` (an endpoint proof whose transaction is unknown or not finalized); `pda_tx_failed` (an endpoint proof whose transaction failed); `pda_tx_unrelated` (an endpoint proof whose transaction does not touch the PDA)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 404: `service_not_found` (no such active service (of this vendor))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `chain_unavailable` (the Solana RPC is unreachable (or absent) for a check that needs it)
+         */
         put: operations["updateEndpoint"];
         post?: never;
-        /** Deactivate an endpoint: gone from listings, resolution and search; the id stays yours (re-register to re-activate) */
+        /**
+         * Deactivate an endpoint: gone from listings, resolution and search; the id stays yours (re-register to re-activate)
+         * @description **Who may call:** A vendor (a user with the operator role), with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 404: `service_not_found` (no such active service (of this vendor))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         delete: operations["deleteEndpoint"];
         options?: never;
         head?: never;
@@ -784,7 +1376,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Active services by id; the next page's cursor is in the X-Next-Cursor header */
+        /**
+         * Active services by id; the next page's cursor is in the X-Next-Cursor header
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_cursor` (a pagination cursor this API did not return)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["listServices"];
         put?: never;
         post?: never;
@@ -804,6 +1405,14 @@ export interface paths {
         /**
          * Natural-language search over active services, best first
          * @description Fuses semantic (embedding) and full-text rankings. Price words in q are understood: "free"; "under 0.01 USDC", "below $0.005", "less than 5000 atomic", "at most 2 cents" (ceilings); "cheap", "affordable" (prefer cheaper relevant services); "cheapest" (relevant services, cheapest first).
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; one embedding of the query text.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         get: operations["searchServices"];
         put?: never;
@@ -821,7 +1430,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Resolve a service id to its gateway: URL, public key, price and token mint */
+        /**
+         * Resolve a service id to its gateway: URL, public key, price and token mint
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 404: `service_not_found` (no such active service (of this vendor))
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getService"];
         put?: never;
         post?: never;
@@ -841,6 +1460,18 @@ export interface paths {
         /**
          * Server-sent events: ticker, stats and the caller's own user:<id> topic
          * @description An SSE stream (text/event-stream). Each frame has `id:` (monotonic; send it back as `Last-Event-ID` to resume from the bounded history), `event:` (the type) and JSON `data:`. The first frame is `connected`; a comment line is sent as a heartbeat. `user:<id>` needs that user's token, in the Authorization header or, because EventSource cannot set headers, as `?access_token=` (an access JWT).
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; holds one connection open (a bounded number per user). Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `unauthorized` (no credentials, or the wrong kind for this operation)
+         *     - 403: `forbidden` (authenticated, but the resource belongs to another user)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back); `too_many_streams` (the user has the most event streams open at once)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `shutting_down` (the server is shutting down; reconnect in a moment)
          */
         get: operations["streamEvents"];
         put?: never;
@@ -859,8 +1490,21 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server-sent events: ticker, stats and the caller's own user:<id> topic
-         * @description An SSE stream (text/event-stream). Each frame has `id:` (monotonic; send it back as `Last-Event-ID` to resume from the bounded history), `event:` (the type) and JSON `data:`. The first frame is `connected`; a comment line is sent as a heartbeat. `user:<id>` needs that user's token, in the Authorization header or, because EventSource cannot set headers, as `?access_token=` (an access JWT).
+         * Alias of GET /v1/events (deprecated)
+         * @deprecated
+         * @description Deprecated alias of `GET /v1/events` (operation `streamEvents`), the same stream; use `GET /v1/events`. An SSE stream (text/event-stream). Each frame has `id:` (monotonic; send it back as `Last-Event-ID` to resume from the bounded history), `event:` (the type) and JSON `data:`. The first frame is `connected`; a comment line is sent as a heartbeat. `user:<id>` needs that user's token, in the Authorization header or, because EventSource cannot set headers, as `?access_token=` (an access JWT).
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** As GET /v1/events. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `unauthorized` (no credentials, or the wrong kind for this operation)
+         *     - 403: `forbidden` (authenticated, but the resource belongs to another user)
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back); `too_many_streams` (the user has the most event streams open at once)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After); `shutting_down` (the server is shutting down; reconnect in a moment)
          */
         get: operations["streamEventsAlias"];
         put?: never;
@@ -878,7 +1522,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Everything the public dashboard draws: network stats, recent payments, flows, leaderboard, data centers */
+        /**
+         * Everything the public dashboard draws: network stats, recent payments, flows, leaderboard, data centers
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; cached a few seconds.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getPublicDashboard"];
         put?: never;
         post?: never;
@@ -895,7 +1547,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recent payments, newest first, anonymized (no user ids or wallets) */
+        /**
+         * Recent payments, newest first, anonymized (no user ids or wallets)
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getTicker"];
         put?: never;
         post?: never;
@@ -912,7 +1573,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Network volume, payment count, throughput, latency and active participants */
+        /**
+         * Network volume, payment count, throughput, latency and active participants
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money; cached a few seconds.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getNetworkStats"];
         put?: never;
         post?: never;
@@ -929,7 +1598,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Payment flows between data-center regions over 24 hours, with coordinates (globe) */
+        /**
+         * Payment flows between data-center regions over 24 hours, with coordinates (globe)
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getNetworkVectors"];
         put?: never;
         post?: never;
@@ -946,7 +1624,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Agents ranked by spend over a period */
+        /**
+         * Agents ranked by spend over a period
+         * @description **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["getAgentLeaderboard"];
         put?: never;
         post?: never;
@@ -963,12 +1650,34 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The caller's webhooks, newest first (never their secrets) */
+        /**
+         * The caller's webhooks, newest first (never their secrets)
+         * @description **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the read permission; or a linked device's signature (`Authorization: Device <pubkey>:<ts>:<sig>`).
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `invalid_cursor` (a pagination cursor this API did not return)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         */
         get: operations["listWebhooks"];
         put?: never;
         /**
          * Register a webhook for notification types; its signing secret (whsec_...) is shown once
          * @description Each matching notification is POSTed as a WebhookEvent `{id, type, created_at, data}` with `X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body with the secret>` and `X-MachPay-Event-Id` (the same on every retry). A 2xx answer is a delivery; anything else (redirects are not followed, timeouts count) is retried after 1 min, 5 min, 30 min, 2 h, then given up. The URL must be https and resolve to public addresses only (400 webhook_url_forbidden / webhook_url_unresolvable); checked again at every delivery. At most 10 per user (409 webhook_limit_reached).
+         *
+         *     **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money; each notification is then POSTed to the URL, signed with the secret.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field); `webhook_url_unresolvable` (a webhook URL whose host does not resolve); `webhook_url_forbidden` (a webhook URL that points at a private or reserved address)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs)
+         *     - 409: `webhook_limit_reached` (the user holds the most webhooks)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -990,6 +1699,17 @@ export interface paths {
         /**
          * Delete one of the caller's webhooks; its pending deliveries are dropped
          * @description Another user's webhook, or one already deleted, is 404 webhook_not_found.
+         *
+         *     **Who may call:** A signed-in user of any role, with an access JWT (`Authorization: Bearer <jwt>`); or an API key with the write permission. A device signature is read only: refused here.
+         *
+         *     **Cost:** Moves no money.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_authorization` (an Authorization header of an unknown scheme or shape); `unauthorized` (no credentials, or the wrong kind for this operation); `invalid_token` (an access token that is invalid, expired or names no user); `invalid_api_key` (an API key that is malformed, unknown or revoked); `invalid_device_signature` (an Authorization: Device header that is malformed or does not verify); `device_not_linked` (a device key linked to no profile); `proof_expired` (a device proof's timestamp outside the server's time window)
+         *     - 403: `insufficient_permissions` (an API key without the read or write permission the method needs)
+         *     - 404: `webhook_not_found` (no such webhook of the caller's)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         delete: operations["deleteWebhook"];
         options?: never;
@@ -1007,6 +1727,14 @@ export interface paths {
         /**
          * x402: the schemes and networks this facilitator settles, and its fee payer
          * @description batch-settlement on machpay:<cluster> (MachPay's ledger); exact on the Solana cluster of SOLANA_RPC (solana:<genesis hash>), when a fee payer is configured.
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Moves no money. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         get: operations["getX402Supported"];
         put?: never;
@@ -1029,6 +1757,18 @@ export interface paths {
         /**
          * x402: verify a payment payload against its requirements, without settling it
          * @description 200 with isValid, and invalidReason when it is refused (replayed, expired, another network, payTo, asset or amount, insufficient_funds...). batch-settlement: the intent's signature, key links, the agent's status, limits and balance, and its nonce, checked without spending. 400 only for a body that is not an x402 VerifyRequest; 503 when the database or the Solana RPC is unreachable (retry).
+         *
+         *     **Who may call:** A vendor's gateway, with a gateway key (mp_gk_live_...).
+         *
+         *     **Cost:** Moves no money: checks the payload only. Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_api_key` (an API key that is malformed, unknown or revoked)
+         *     - 403: `gateway_key_required` (an operation for vendor gateways: a gateway key (or linked vendor device)); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After)
          */
         post: operations["verifyX402Payment"];
         delete?: never;
@@ -1049,6 +1789,18 @@ export interface paths {
         /**
          * x402: settle a verified payment
          * @description 200 with success, and errorReason when it is refused. batch-settlement: committed by the payment engine (the agent debited, the vendor's unsettled balance credited, the intent's nonce spent), transaction = the ledger transaction id. exact: co-signed by the hot wallet as fee payer and sent; transaction = the Solana signature, recorded as settled on chain. 503 database_unavailable / payment_outcome_unknown / payment_deadline_exceeded as POST /v1/gateway/payments answers them.
+         *
+         *     **Who may call:** A vendor's gateway, with a gateway key (mp_gk_live_...).
+         *
+         *     **Cost:** Settles the verified payment: moves its amount from the payer to the gateway's vendor (on chain for `exact`, in the ledger for the batch-settlement scheme, less the platform fee). Rate limited: over the limit it answers 429 `rate_limited` with Retry-After.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 401: `invalid_api_key` (an API key that is malformed, unknown or revoked)
+         *     - 403: `gateway_key_required` (an operation for vendor gateways: a gateway key (or linked vendor device)); `operator_role_required` (an operation for vendors (the operator role))
+         *     - 429: `rate_limited` (over a rate limit; Retry-After and X-RateLimit-* say when to come back)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
+         *     - 503: `database_unavailable` (the database connection failed; retry after Retry-After)
          */
         post: operations["settleX402Payment"];
         delete?: never;
@@ -1069,6 +1821,18 @@ export interface paths {
         /**
          * Model Context Protocol: the marketplace and the agent's account as MCP tools (Streamable HTTP)
          * @description An MCP server (protocol versions in x-mcp) over Streamable HTTP, stateless: POST one JSON-RPC message, get its answer as JSON (202 and no body for notifications). No session is kept (no Mcp-Session-Id), so GET (a stream of server messages) and DELETE (ending a session) answer 405. Discovery tools need no credentials; account tools (get_balance, list_transactions, get_limits, deposit_address, pay) act for the agent named by `Authorization: Bearer <agent API key or access token>` under the same rules as their REST twins, and refuse with an MCP tool error (isError) carrying this API's error envelope. A browser Origin outside the allowed ones is refused (403 origin_not_allowed: DNS-rebinding protection).
+         *
+         *     **Who may call:** Anyone: a public operation, no credential needed (one sent anyway is ignored when invalid).
+         *
+         *     **Cost:** Each tool costs what its REST twin costs: `pay` moves money as POST /v1/agent/pay does; the others move none.
+         *
+         *     **Errors** (the `error.code` of each status):
+         *     - 400: `invalid_request` (a body, query, path or header fails validation; details.issues names each field)
+         *     - 403: `origin_not_allowed` (a browser Origin (or a Host) /mcp does not serve: DNS-rebinding protection)
+         *     - 406: `not_acceptable` (an Accept header admitting neither application/json nor text/event-stream)
+         *     - 413: `payload_too_large` (the body exceeds BODY_LIMIT_BYTES)
+         *     - 415: `unsupported_media_type` (a request body that is not application/json)
+         *     - 500: `internal_error` (a bug on our side, logged under the request id)
          */
         post: operations["mcp"];
         delete?: never;
@@ -1078,7 +1842,28 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "/notification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A notification POSTed to a registered webhook URL
+         * @description Sent by this server to each webhook whose types match, signed with the webhook's secret in `X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body>`. Answer 2xx to acknowledge; other answers and timeouts are retried with backoff.
+         */
+        post: operations["notificationWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         WebhookEvent: {
@@ -1109,6 +1894,19 @@ export interface components {
                 expected: number;
             };
         };
+        /**
+         * @example {
+         *       "error": {
+         *         "code": "insufficient_funds",
+         *         "message": "available balance 1000 is less than 5000",
+         *         "details": {
+         *           "available_atomic": "1000",
+         *           "amount_atomic": "5000"
+         *         },
+         *         "request_id": "req_3uR8mW0PqkG2cX1yTzV9aB"
+         *       }
+         *     }
+         */
         Error: {
             error: {
                 /** @example invalid_request */
@@ -1121,21 +1919,60 @@ export interface components {
                 request_id: string;
             };
         };
+        /**
+         * @example {
+         *       "nonce": "4fQ7Zr0kXbN2yTq8WcLm9a",
+         *       "expires_at": 1764749100,
+         *       "expiresAt": 1764749100,
+         *       "message": "localhost:8081 wants you to sign in with your Solana account:\n7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU\n\nSign in to MachPay\n\nURI: http://localhost:8081\nVersion: 1\nChain ID: mainnet\nNonce: 4fQ7Zr0kXbN2yTq8WcLm9a\nIssued At: 2026-12-03T08:00:00Z\nExpiration Time: 2026-12-03T08:05:00Z"
+         *     }
+         */
         Challenge: {
             /**
              * @description 22 base62 characters (over 128 random bits); single use, bound to the address
              * @example 4fQ7Zr0kXbN2yTq8WcLm9a
              */
             nonce: string;
-            /** @description When the nonce expires, unix seconds (5 minutes after issue) */
+            /**
+             * @description When the nonce expires, unix seconds (5 minutes after issue)
+             * @example 1764752700
+             */
+            expires_at: number;
+            /**
+             * @deprecated
+             * @description Deprecated: the same value as `expires_at`, kept for older clients; read `expires_at`.
+             * @example 1764752700
+             */
             expiresAt: number;
             /** @description A ready Sign-In-With-Solana message carrying the nonce; a wallet can sign it as is (signMessage or signIn) */
             message: string;
         };
+        /**
+         * @example {
+         *       "address": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"
+         *     }
+         */
         ChallengeRequest: {
             /** @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin */
             address: string;
         };
+        /**
+         * @example {
+         *       "token": "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiI0MiIsInJvbGUiOiJhcmNoaXRlY3QifQ.c2lnbmF0dXJl",
+         *       "refresh_token": "rt_8Qm2VxY4nL0pT6cZ1wB9sD3fH7jK5gR",
+         *       "token_type": "Bearer",
+         *       "expires_in": 900,
+         *       "user": {
+         *         "id": "42",
+         *         "email": null,
+         *         "wallet_address": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *         "name": "Research agent",
+         *         "role": "architect",
+         *         "status": "ACTIVE",
+         *         "created_at": "2026-12-03T08:00:00.000Z"
+         *       }
+         *     }
+         */
         Session: {
             /** @description Access JWT (EdDSA), valid for expires_in seconds */
             token: string;
@@ -1146,6 +1983,17 @@ export interface components {
             expires_in: number;
             user: components["schemas"]["User"];
         };
+        /**
+         * @example {
+         *       "id": "42",
+         *       "email": null,
+         *       "wallet_address": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "name": "Research agent",
+         *       "role": "architect",
+         *       "status": "ACTIVE",
+         *       "created_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         User: {
             /**
              * @description User id (a BIGSERIAL, carried as a string)
@@ -1162,6 +2010,13 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @example {
+         *       "address": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "signature": "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW",
+         *       "message": "localhost:8081 wants you to sign in with your Solana account:\n7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU\n\nSign in to MachPay\n\nURI: http://localhost:8081\nVersion: 1\nChain ID: mainnet\nNonce: 4fQ7Zr0kXbN2yTq8WcLm9a\nIssued At: 2026-12-03T08:00:00Z\nExpiration Time: 2026-12-03T08:05:00Z"
+         *     }
+         */
         WalletLoginRequest: {
             /** @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin */
             address: string;
@@ -1201,9 +2056,19 @@ export interface components {
             /** @description The ID token Google Identity Services gave the client (its `credential`) */
             id_token: string;
         };
+        /**
+         * @example {
+         *       "refresh_token": "rt_8Qm2VxY4nL0pT6cZ1wB9sD3fH7jK5gR"
+         *     }
+         */
         RefreshRequest: {
             refresh_token: string;
         };
+        /**
+         * @example {
+         *       "refresh_token": "rt_8Qm2VxY4nL0pT6cZ1wB9sD3fH7jK5gR"
+         *     }
+         */
         LogoutRequest: {
             refresh_token?: string;
             all?: boolean;
@@ -1211,6 +2076,16 @@ export interface components {
         Jwks: {
             keys: components["schemas"]["Jwk"][];
         };
+        /**
+         * @example {
+         *       "kty": "OKP",
+         *       "crv": "Ed25519",
+         *       "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+         *       "kid": "k1",
+         *       "alg": "EdDSA",
+         *       "use": "sig"
+         *     }
+         */
         Jwk: {
             kty: string;
             crv: string;
@@ -1223,6 +2098,20 @@ export interface components {
             data: components["schemas"]["ApiKey"][];
             next_cursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "17",
+         *       "name": "production agent",
+         *       "prefix": "mp_sk_live_Ab3x",
+         *       "permissions": [
+         *         "read",
+         *         "write"
+         *       ],
+         *       "last_used_at": "2026-12-03T08:05:10.000Z",
+         *       "created_at": "2026-12-03T08:00:00.000Z",
+         *       "revoked_at": null
+         *     }
+         */
         ApiKey: {
             /**
              * @description Key id (a BIGSERIAL, carried as a string)
@@ -1252,6 +2141,19 @@ export interface components {
         };
         /** @enum {string} */
         ApiKeyPermission: "read" | "write";
+        /**
+         * @example {
+         *       "id": "17",
+         *       "name": "production agent",
+         *       "prefix": "mp_sk_live_Ab3x",
+         *       "permissions": [
+         *         "read",
+         *         "write"
+         *       ],
+         *       "key": "mp_sk_live_Ab3xQ9vT2mW8nK4pL6rS1uY0zC5eG7hJ",
+         *       "created_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         CreatedApiKey: {
             id: string;
             name: string;
@@ -1265,6 +2167,15 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @example {
+         *       "name": "production agent",
+         *       "permissions": [
+         *         "read",
+         *         "write"
+         *       ]
+         *     }
+         */
         CreateApiKeyRequest: {
             /** @example production agent */
             name: string;
@@ -1277,6 +2188,19 @@ export interface components {
              */
             permissions?: components["schemas"]["ApiKeyPermission"][];
         };
+        /**
+         * @example {
+         *       "user_id": "42",
+         *       "role": "architect",
+         *       "via": "api_key",
+         *       "permissions": [
+         *         "read",
+         *         "write"
+         *       ],
+         *       "api_key_id": "17",
+         *       "device_pubkey": null
+         *     }
+         */
         WhoAmI: {
             user_id: string;
             /** @enum {string} */
@@ -1287,6 +2211,18 @@ export interface components {
             api_key_id: string | null;
             device_pubkey: string | null;
         };
+        /**
+         * @example {
+         *       "user_id": "42",
+         *       "type": "vendor",
+         *       "name": "Llama inference",
+         *       "description": "Llama 3 70B chat completions",
+         *       "service_type": "inference-llama3",
+         *       "withdrawal_address": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "base_price_atomic": "5000",
+         *       "created_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         Profile: {
             user_id: string;
             /** @enum {string} */
@@ -1299,6 +2235,13 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @example {
+         *       "type": "agent",
+         *       "name": "Research agent",
+         *       "description": "Buys model calls for a research pipeline"
+         *     }
+         */
         CreateProfileRequest: {
             /** @enum {string} */
             type: "agent";
@@ -1319,6 +2262,16 @@ export interface components {
              */
             base_price_atomic: string;
         };
+        /**
+         * @example {
+         *       "code": "BCDF-GHJK",
+         *       "device_code": "dc_9Xq2Lm7Vt4Rb8Nw1Kp6Zs3Hy",
+         *       "link_url": "http://localhost:8081/console/link?code=BCDF-GHJK",
+         *       "expires_at": "2026-12-03T08:10:00.000Z",
+         *       "expires_in": 600,
+         *       "interval": 5
+         *     }
+         */
         LinkInit: {
             /**
              * @description What the person types or follows; expires in 10 minutes
@@ -1335,6 +2288,14 @@ export interface components {
             /** @description Seconds between polls of GET /v1/link/status */
             interval: number;
         };
+        /**
+         * @example {
+         *       "pubkey": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "kind": "agent",
+         *       "timestamp": 1764748800,
+         *       "signature": "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW"
+         *     }
+         */
         LinkInitRequest: {
             /** @example 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin */
             pubkey: string;
@@ -1348,6 +2309,17 @@ export interface components {
             /** @description Ed25519 by the key over `machpay-link-init:<kind>:<pubkey>:<timestamp>`, base58 */
             signature: string;
         };
+        /**
+         * @example {
+         *       "status": "approved",
+         *       "kind": "agent",
+         *       "pubkey": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "profile": {
+         *         "type": "agent",
+         *         "name": "Research agent"
+         *       }
+         *     }
+         */
         LinkApproved: {
             /** @enum {string} */
             status: "approved";
@@ -1367,9 +2339,24 @@ export interface components {
             type: "agent" | "vendor";
             name: string;
         };
+        /**
+         * @example {
+         *       "code": "BCDF-GHJK"
+         *     }
+         */
         LinkApproveRequest: {
             code: string;
         };
+        /**
+         * @example {
+         *       "status": "approved",
+         *       "profile": {
+         *         "type": "agent",
+         *         "name": "Research agent"
+         *       },
+         *       "expires_at": "2026-12-03T08:10:00.000Z"
+         *     }
+         */
         LinkStatus: {
             /** @enum {string} */
             status: "pending" | "approved" | "expired";
@@ -1377,6 +2364,15 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        /**
+         * @example {
+         *       "code": "BCDF-GHJK",
+         *       "kind": "agent",
+         *       "pubkey": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "status": "pending",
+         *       "expires_at": "2026-12-03T08:10:00.000Z"
+         *     }
+         */
         LinkRequestView: {
             code: string;
             /**
@@ -1390,6 +2386,17 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        /**
+         * @example {
+         *       "pubkey": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "linked": true,
+         *       "kind": "agent",
+         *       "profile": {
+         *         "type": "agent",
+         *         "name": "Research agent"
+         *       }
+         *     }
+         */
         DeviceLink: {
             pubkey: string;
             linked: boolean;
@@ -1400,6 +2407,14 @@ export interface components {
             kind: "agent" | "vendor" | null;
             profile: components["schemas"]["ProfileRef"] | null;
         };
+        /**
+         * @example {
+         *       "available_atomic": "24995000",
+         *       "bonded_atomic": "10000000",
+         *       "pending_atomic": "0",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+         *     }
+         */
         Balance: {
             /**
              * @description Spendable now
@@ -1419,10 +2434,59 @@ export interface components {
             /** @description The mint the amounts are in (USDC: 6 decimals) */
             token_mint: string;
         };
+        /**
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+         *           "hash": "9f2c4e1a7b3d5f60a1c2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708192",
+         *           "from_agent_id": "17",
+         *           "to_vendor_id": "42",
+         *           "service_id": "openai-gpt4",
+         *           "amount_atomic": "5000",
+         *           "fee_atomic": "0",
+         *           "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *           "status": "confirmed",
+         *           "latency_ms": 3,
+         *           "reference": "job-2026-12-03-0001",
+         *           "source": "api",
+         *           "region": "eu-west",
+         *           "intent_id": null,
+         *           "settled_at": null,
+         *           "created_at": "2026-12-03T08:00:00.000Z",
+         *           "payer_address": null,
+         *           "tx_signature": null
+         *         }
+         *       ],
+         *       "next_cursor": "eyJpZCI6InR4XzRmUTdaciJ9"
+         *     }
+         */
         TransactionList: {
             data: components["schemas"]["Transaction"][];
             next_cursor: string | null;
         };
+        /**
+         * @example {
+         *       "id": "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+         *       "hash": "9f2c4e1a7b3d5f60a1c2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708192",
+         *       "from_agent_id": "17",
+         *       "to_vendor_id": "42",
+         *       "service_id": "openai-gpt4",
+         *       "amount_atomic": "5000",
+         *       "fee_atomic": "0",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "status": "confirmed",
+         *       "latency_ms": 3,
+         *       "reference": "job-2026-12-03-0001",
+         *       "source": "api",
+         *       "region": "eu-west",
+         *       "intent_id": null,
+         *       "settled_at": null,
+         *       "created_at": "2026-12-03T08:00:00.000Z",
+         *       "payer_address": null,
+         *       "tx_signature": null
+         *     }
+         */
         Transaction: {
             /** @example tx_4fQ7Zr0kXbN2yTq8WcLm9a */
             id: string;
@@ -1461,10 +2525,47 @@ export interface components {
             /** @description x402_exact: the Solana transaction that paid the vendor */
             tx_signature: string | null;
         };
+        /**
+         * @example {
+         *       "transaction": {
+         *         "id": "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+         *         "hash": "9f2c4e1a7b3d5f60a1c2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708192",
+         *         "from_agent_id": "17",
+         *         "to_vendor_id": "42",
+         *         "service_id": "openai-gpt4",
+         *         "amount_atomic": "5000",
+         *         "fee_atomic": "0",
+         *         "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *         "status": "confirmed",
+         *         "latency_ms": 3,
+         *         "reference": "job-2026-12-03-0001",
+         *         "source": "api",
+         *         "region": "eu-west",
+         *         "intent_id": null,
+         *         "settled_at": null,
+         *         "created_at": "2026-12-03T08:00:00.000Z",
+         *         "payer_address": null,
+         *         "tx_signature": null
+         *       },
+         *       "balance": {
+         *         "available_atomic": "24995000",
+         *         "bonded_atomic": "10000000",
+         *         "pending_atomic": "0",
+         *         "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+         *       }
+         *     }
+         */
         PaymentResult: {
             transaction: components["schemas"]["Transaction"];
             balance: components["schemas"]["Balance"];
         };
+        /**
+         * @example {
+         *       "to": "openai-gpt4",
+         *       "amount_atomic": "5000",
+         *       "reference": "job-2026-12-03-0001"
+         *     }
+         */
         PayRequest: {
             /**
              * @description A service id (e.g. openai-gpt4) or a vendor's user id
@@ -1476,8 +2577,17 @@ export interface components {
              * @example 5000
              */
             amount_atomic: string;
+            /**
+             * @description Your own reference, kept on the transaction
+             * @example job-2026-12-03-0001
+             */
             reference?: string;
         };
+        /**
+         * @example {
+         *       "amount_atomic": "10000000"
+         *     }
+         */
         BondRequest: {
             /**
              * @description Atomic units of the token mint (USDC: 1 USDC = 1000000)
@@ -1485,6 +2595,13 @@ export interface components {
              */
             amount_atomic: string;
         };
+        /**
+         * @example {
+         *       "per_payment_max_atomic": "1000000",
+         *       "daily_max_atomic": "50000000",
+         *       "allowed_vendor_ids": null
+         *     }
+         */
         Limits: {
             /**
              * @description Largest single payment; null = no limit
@@ -1499,6 +2616,12 @@ export interface components {
             /** @description Only these vendors may be paid; null = any */
             allowed_vendor_ids: string[] | null;
         };
+        /**
+         * @example {
+         *       "settlement_mode": "ledger",
+         *       "low_balance_threshold_atomic": "5000000"
+         *     }
+         */
         AgentSettings: {
             /**
              * @description ledger: payments debit the deposited balance. onchain: signed intents are settled on chain from the agent's wallet, secured by its bond
@@ -1511,9 +2634,42 @@ export interface components {
              */
             low_balance_threshold_atomic: string;
         };
+        /**
+         * @example {
+         *       "transaction": {
+         *         "id": "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+         *         "hash": "9f2c4e1a7b3d5f60a1c2e3f405162738495a6b7c8d9e0f1a2b3c4d5e6f708192",
+         *         "from_agent_id": "17",
+         *         "to_vendor_id": "42",
+         *         "service_id": "openai-gpt4",
+         *         "amount_atomic": "5000",
+         *         "fee_atomic": "0",
+         *         "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *         "status": "confirmed",
+         *         "latency_ms": 3,
+         *         "reference": "gw-req-000123",
+         *         "source": "gateway",
+         *         "region": "eu-west",
+         *         "intent_id": null,
+         *         "settled_at": null,
+         *         "created_at": "2026-12-03T08:00:00.000Z",
+         *         "payer_address": null,
+         *         "tx_signature": null
+         *       }
+         *     }
+         */
         GatewayPaymentResult: {
             transaction: components["schemas"]["Transaction"];
         };
+        /**
+         * @example {
+         *       "intent": "AdTwvFop3ga1EPmqQo8e7bqSYBK1kf73pRjndqfJvRgkTqXuaP6gVYYQaJDe1XM4ILt32RnNonvEuBObfNM7iIncbxe77IJP/4+GWHlmsgR9tqtzZ4WEAVHxPR2rEk4qVIgTAAAAAAAAAQAAAAAAAAAs7y9pAAAAAA==",
+         *       "signature": "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW",
+         *       "service_id": "openai-gpt4",
+         *       "reference": "gw-req-000123",
+         *       "region": "eu-west"
+         *     }
+         */
         GatewayPaymentRequest: {
             /** @description The 121-byte payment intent, base64: u8 0x01 | agent pubkey 32 | gateway pubkey 32 | mint 32 | amount u64 | nonce u64 | deadline i64 (little-endian) */
             intent: string;
@@ -1523,6 +2679,14 @@ export interface components {
             reference?: string;
             region?: string;
         };
+        /**
+         * @example {
+         *       "linked": true,
+         *       "agent_id": "17",
+         *       "status": "ACTIVE",
+         *       "available_atomic": "24995000"
+         *     }
+         */
         GatewayAgent: {
             linked: boolean;
             agent_id: string | null;
@@ -1579,6 +2743,22 @@ export interface components {
                 };
             }[];
         };
+        /**
+         * @example {
+         *       "id": "31",
+         *       "vendor_id": "42",
+         *       "amount_atomic": "500000000",
+         *       "amount": "500.000000",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "destinationWallet": "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU",
+         *       "reference": "payout_001",
+         *       "status": "PENDING",
+         *       "tx_hash": null,
+         *       "failure_reason": null,
+         *       "created_at": "2026-12-03T08:00:00.000Z",
+         *       "updated_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         Payout: {
             id: string;
             vendor_id: string;
@@ -1597,6 +2777,12 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @example {
+         *       "amount": "500.00",
+         *       "reference": "payout_001"
+         *     }
+         */
         PayoutRequest: {
             /**
              * @description In USDC, as lld-backend.md shows it (500.00 or "500.00"); at most 6 decimals; as a JSON number, below 10^9 (larger amounts as a string). Or give amount_atomic.
@@ -1623,6 +2809,22 @@ export interface components {
             data: components["schemas"]["Payout"][];
             next_cursor: string | null;
         };
+        /**
+         * @example {
+         *       "revenue_atomic": "1250000000",
+         *       "payment_count": 250000,
+         *       "unsettled_atomic": "750000000",
+         *       "settled_atomic": "500000000",
+         *       "payouts_pending_atomic": "0",
+         *       "debt_atomic": "0",
+         *       "latency_ms": {
+         *         "avg": 3.2,
+         *         "p50": 2,
+         *         "p95": 7
+         *       },
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+         *     }
+         */
         VendorStats: {
             /** @description Earned from confirmed payments, after fees */
             revenue_atomic: string;
@@ -1750,11 +2952,27 @@ export interface components {
             error_rate: number | null;
             latency_ms: components["schemas"]["TelemetryLatency"] & unknown;
         };
+        /**
+         * @example {
+         *       "status": "processed",
+         *       "event_id": "evt_7c1e"
+         *     }
+         */
         ReconResult: {
             /** @enum {string} */
             status: "processed" | "duplicate" | "no_change";
             event_id: string;
         };
+        /**
+         * @example {
+         *       "id": "evt_7c1e",
+         *       "type": "settlement.failed",
+         *       "intent_id": "3f1c2a9e-5b7d-4e21-9a0c-6d8e4f2b1a37",
+         *       "vendor_id": "42",
+         *       "amount": "5000",
+         *       "reason": "agent wallet empty at settlement"
+         *     }
+         */
         ReconEvent: {
             /** @description Event id; processing is exactly once per id (default: type + target) */
             id?: string;
@@ -1773,6 +2991,43 @@ export interface components {
             amount?: string;
             reason?: string;
         };
+        VendorRevenueSeries: {
+            /** @enum {string} */
+            period: "24h" | "7d" | "30d";
+            /**
+             * @description Width of each bucket (UTC)
+             * @enum {string}
+             */
+            unit: "hour" | "day";
+            token_mint: string;
+            /** @description Oldest first; the last bucket is the current, unfinished one */
+            buckets: {
+                /**
+                 * Format: date-time
+                 * @description Start of the bucket (UTC)
+                 */
+                start: string;
+                /**
+                 * @description Earned in the bucket: confirmed payments less fees
+                 * @example 125000
+                 */
+                revenue_atomic: string;
+                payment_count: number;
+            }[];
+        };
+        /**
+         * @example {
+         *       "status": "credited",
+         *       "tx_signature": "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW",
+         *       "amount_atomic": "25000000",
+         *       "balance": {
+         *         "available_atomic": "25000000",
+         *         "bonded_atomic": "0",
+         *         "pending_atomic": "0",
+         *         "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+         *       }
+         *     }
+         */
         DepositResult: {
             /** @enum {string} */
             status: "credited" | "already_credited";
@@ -1780,10 +3035,24 @@ export interface components {
             amount_atomic: string;
             balance: components["schemas"]["Balance"];
         };
+        /**
+         * @example {
+         *       "txHash": "5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW"
+         *     }
+         */
         DepositRequest: {
             /** @description The Solana transaction that moved USDC into the vault */
             txHash: string;
         };
+        /**
+         * @example {
+         *       "vault_token_account": "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+         *       "vault_owner": "Fg6PaFpoGXkYsidMpWTK6W2BeZ7FEfcYkg476zPFsLnS",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "decimals": 6,
+         *       "memo": "machpay:42"
+         *     }
+         */
         DepositAddress: {
             /** @description Send USDC (transferChecked) to this token account */
             vault_token_account: string;
@@ -1796,6 +3065,26 @@ export interface components {
              */
             memo: string;
         };
+        /**
+         * @example {
+         *       "id": "openai-gpt4",
+         *       "vendor_id": "42",
+         *       "name": "GPT-4 chat completions",
+         *       "description": "OpenAI-compatible chat completions, billed per call",
+         *       "service_type": "llm",
+         *       "gateway_url": "https://gateway.vendor.example/v1",
+         *       "gateway_pubkey": "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+         *       "price_atomic": "5000",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "mcp_tool_def": null,
+         *       "is_active": true,
+         *       "pda_address": null,
+         *       "tx_signature": null,
+         *       "index_status": "indexed",
+         *       "created_at": "2026-12-03T08:00:00.000Z",
+         *       "updated_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         VendorEndpoint: components["schemas"]["ServiceDTO"] & {
             is_active: boolean;
             pda_address: string | null;
@@ -1841,6 +3130,20 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @example {
+         *       "id": "openai-gpt4",
+         *       "vendor_id": "42",
+         *       "name": "GPT-4 chat completions",
+         *       "description": "OpenAI-compatible chat completions, billed per call",
+         *       "service_type": "llm",
+         *       "gateway_url": "https://gateway.vendor.example/v1",
+         *       "gateway_pubkey": "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+         *       "price_atomic": "5000",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "mcp_tool_def": null
+         *     }
+         */
         ServiceDTO: {
             /** @example openai-gpt4 */
             id: string;
@@ -1859,6 +3162,16 @@ export interface components {
             token_mint: string;
             mcp_tool_def: components["schemas"]["McpToolsList"] | null;
         };
+        /**
+         * @example {
+         *       "id": "openai-gpt4",
+         *       "name": "GPT-4 chat completions",
+         *       "description": "OpenAI-compatible chat completions, billed per call",
+         *       "service_type": "llm",
+         *       "gateway_url": "https://gateway.vendor.example/v1",
+         *       "price_atomic": "5000"
+         *     }
+         */
         RegisterEndpointRequest: {
             /**
              * @description The public service id; generated from the name when absent
@@ -1909,6 +3222,16 @@ export interface components {
             data: components["schemas"]["VendorEndpoint"][];
             next_cursor: string | null;
         };
+        /**
+         * @example {
+         *       "name": "GPT-4 chat completions",
+         *       "description": "OpenAI-compatible chat completions, billed per call",
+         *       "service_type": "llm",
+         *       "gateway_url": "https://gateway.vendor.example/v1",
+         *       "price_atomic": "4000",
+         *       "is_active": true
+         *     }
+         */
         UpdateEndpointRequest: {
             /** @example GPT-4 Turbo */
             name: string;
@@ -1952,6 +3275,21 @@ export interface components {
             /** @description Unchanged when absent */
             is_active?: boolean;
         };
+        /**
+         * @example {
+         *       "id": "openai-gpt4",
+         *       "vendor_id": "42",
+         *       "name": "GPT-4 chat completions",
+         *       "description": "OpenAI-compatible chat completions, billed per call",
+         *       "service_type": "llm",
+         *       "gateway_url": "https://gateway.vendor.example/v1",
+         *       "gateway_pubkey": "9WzDXwBbmkg8ZTbNMqUxvQRAyrZzDsGYdLVL9zYtAWWM",
+         *       "price_atomic": "5000",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "mcp_tool_def": null,
+         *       "score": 0.92
+         *     }
+         */
         ServiceSearchResult: components["schemas"]["ServiceDTO"] & {
             /** @description Relevance in [0, 1]: 1 is first in both the semantic and the full-text ranking */
             score: number;
@@ -2010,9 +3348,25 @@ export interface components {
             /** @description The Last-Event-ID resumed from, if any */
             resumed_from: string | null;
         };
+        /**
+         * @example {
+         *       "id": "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+         *       "amount_atomic": "5000",
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "service_id": "openai-gpt4",
+         *       "service_type": "inference-llm",
+         *       "region": "us-east-1",
+         *       "lat": 38.13,
+         *       "lng": -78.45,
+         *       "latency_ms": 3,
+         *       "source": "gateway",
+         *       "simulated": false,
+         *       "created_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         TickerItem: {
             /**
-             * @description The transaction id (sim_... for the simulator's ephemeral feed)
+             * @description The transaction id
              * @example tx_4fQ7Zr0kXbN2yTq8WcLm9a
              */
             id: string;
@@ -2042,6 +3396,20 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @example {
+         *       "volume_24h_atomic": "1250000000",
+         *       "tx_count_24h": 250000,
+         *       "tps": 2.9,
+         *       "avg_latency_ms_24h": 3.2,
+         *       "active_agents_24h": 120,
+         *       "active_vendors_24h": 35,
+         *       "agents_total": 480,
+         *       "vendors_total": 90,
+         *       "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *       "generated_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         NetworkStats: {
             /**
              * @description Paid over the last 24 hours
@@ -2130,6 +3498,78 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * @example {
+         *       "stats": {
+         *         "volume_24h_atomic": "1250000000",
+         *         "tx_count_24h": 250000,
+         *         "tps": 2.9,
+         *         "avg_latency_ms_24h": 3.2,
+         *         "active_agents_24h": 120,
+         *         "active_vendors_24h": 35,
+         *         "agents_total": 480,
+         *         "vendors_total": 90,
+         *         "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *         "generated_at": "2026-12-03T08:00:00.000Z"
+         *       },
+         *       "ticker": [
+         *         {
+         *           "id": "tx_4fQ7Zr0kXbN2yTq8WcLm9a",
+         *           "amount_atomic": "5000",
+         *           "token_mint": "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v",
+         *           "service_id": "openai-gpt4",
+         *           "service_type": "inference-llm",
+         *           "region": "us-east-1",
+         *           "lat": 38.13,
+         *           "lng": -78.45,
+         *           "latency_ms": 3,
+         *           "source": "gateway",
+         *           "simulated": false,
+         *           "created_at": "2026-12-03T08:00:00.000Z"
+         *         }
+         *       ],
+         *       "vectors": [
+         *         {
+         *           "from": {
+         *             "region": "us-east-1",
+         *             "name": "Virginia",
+         *             "lat": 38.13,
+         *             "lng": -78.45
+         *           },
+         *           "to": {
+         *             "region": "eu-central-1",
+         *             "name": "Frankfurt",
+         *             "lat": 50.11,
+         *             "lng": 8.68
+         *           },
+         *           "tx_count_24h": 1800,
+         *           "volume_24h_atomic": "9000000"
+         *         }
+         *       ],
+         *       "leaderboard": [
+         *         {
+         *           "rank": 1,
+         *           "name": "Research Agent",
+         *           "volume_atomic": "25000000",
+         *           "simulated": false
+         *         }
+         *       ],
+         *       "regions": [
+         *         {
+         *           "region": "us-east-1",
+         *           "name": "Virginia",
+         *           "lat": 38.13,
+         *           "lng": -78.45
+         *         },
+         *         {
+         *           "region": "eu-central-1",
+         *           "name": "Frankfurt",
+         *           "lat": 50.11,
+         *           "lng": 8.68
+         *         }
+         *       ]
+         *     }
+         */
         DashboardResponse: {
             stats: components["schemas"]["NetworkStats"];
             ticker: components["schemas"]["TickerItem"][];
@@ -2137,6 +3577,24 @@ export interface components {
             leaderboard: components["schemas"]["LeaderboardItem"][];
             regions: components["schemas"]["DataCenter"][];
         };
+        /**
+         * @example {
+         *       "from": {
+         *         "region": "us-east-1",
+         *         "name": "Virginia",
+         *         "lat": 38.13,
+         *         "lng": -78.45
+         *       },
+         *       "to": {
+         *         "region": "eu-central-1",
+         *         "name": "Frankfurt",
+         *         "lat": 50.11,
+         *         "lng": 8.68
+         *       },
+         *       "tx_count_24h": 1800,
+         *       "volume_24h_atomic": "9000000"
+         *     }
+         */
         GlobeVector: {
             from: components["schemas"]["DataCenter"];
             to: components["schemas"]["DataCenter"];
@@ -2147,6 +3605,14 @@ export interface components {
              */
             volume_24h_atomic: string;
         };
+        /**
+         * @example {
+         *       "region": "us-east-1",
+         *       "name": "Virginia",
+         *       "lat": 38.13,
+         *       "lng": -78.45
+         *     }
+         */
         DataCenter: {
             /** @example us-east-1 */
             region: string;
@@ -2155,6 +3621,14 @@ export interface components {
             lat: number;
             lng: number;
         };
+        /**
+         * @example {
+         *       "rank": 1,
+         *       "name": "Research Agent",
+         *       "volume_atomic": "25000000",
+         *       "simulated": false
+         *     }
+         */
         LeaderboardItem: {
             /** @example 1 */
             rank: number;
@@ -2170,6 +3644,18 @@ export interface components {
             volume_atomic: string;
             simulated: boolean;
         };
+        /**
+         * @example {
+         *       "id": "12",
+         *       "url": "https://vendor.example.com/machpay/webhooks",
+         *       "events": [
+         *         "settlement.failed",
+         *         "payout.confirmed"
+         *       ],
+         *       "created_at": "2026-12-03T08:00:00.000Z",
+         *       "secret": "whsec_4eC39HqLyjWDarjtT1zdp7dc4eC39HqL"
+         *     }
+         */
         CreatedWebhook: components["schemas"]["Webhook"] & {
             /**
              * @description Shown in this response only: store it now. Each delivery carries X-MachPay-Signature: sha256=<hex HMAC-SHA-256 of the raw body with this secret>
@@ -2177,6 +3663,17 @@ export interface components {
              */
             secret: string;
         };
+        /**
+         * @example {
+         *       "id": "12",
+         *       "url": "https://vendor.example.com/machpay/webhooks",
+         *       "events": [
+         *         "settlement.failed",
+         *         "payout.confirmed"
+         *       ],
+         *       "created_at": "2026-12-03T08:00:00.000Z"
+         *     }
+         */
         Webhook: {
             /** @example 12 */
             id: string;
@@ -2185,6 +3682,15 @@ export interface components {
             /** Format: date-time */
             created_at: string;
         };
+        /**
+         * @example {
+         *       "url": "https://vendor.example.com/machpay/webhooks",
+         *       "events": [
+         *         "settlement.failed",
+         *         "payout.confirmed"
+         *       ]
+         *     }
+         */
         CreateWebhookRequest: {
             /**
              * @description https only; its host must resolve to public addresses (private, loopback and link-local targets are refused)
@@ -3938,6 +5444,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Well-formed, but refused by a rule of the domain (an amount below a minimum, an expired intent, a failed transaction). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Rate limited; see Retry-After. */
             429: {
                 headers: {
@@ -4046,6 +5561,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Well-formed, but refused by a rule of the domain (an amount below a minimum, an expired intent, a failed transaction). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A bug on our side; quote the request id. */
             500: {
                 headers: {
@@ -4129,6 +5653,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state (or an idempotency key reused with another body). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed, but refused by a rule of the domain (an amount below a minimum, an expired intent, a failed transaction). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4457,6 +5990,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state (or an idempotency key reused with another body). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed, but refused by a rule of the domain (an amount below a minimum, an expired intent, a failed transaction). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5027,6 +6569,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Well-formed, but refused by a rule of the domain (an amount below a minimum, an expired intent, a failed transaction). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A bug on our side; quote the request id. */
             500: {
                 headers: {
@@ -5038,6 +6589,65 @@ export interface operations {
             };
             /** @description A dependency is unavailable or the feature is switched off here; retry later. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getVendorRevenue: {
+        parameters: {
+            query?: {
+                /** @description 24h: hourly buckets; 7d and 30d: daily */
+                period?: "24h" | "7d" | "30d";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revenue per bucket, oldest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VendorRevenueSeries"];
+                };
+            };
+            /** @description The request is malformed; `details.issues` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed to do this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A bug on our side; quote the request id. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5107,6 +6717,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state (or an idempotency key reused with another body). */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed, but refused by a rule of the domain (an amount below a minimum, an expired intent, a failed transaction). */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6504,6 +8123,37 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+        };
+    };
+    notificationWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-machpay-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged (any 2xx) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused by the receiver: retried (5 attempts in all) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
