@@ -7,6 +7,7 @@ import { systemClock } from "@/core/clock";
 import { randomBase62 } from "@/core/ids";
 import { createLogger } from "@/core/logger";
 import { closedLoop, fmt, freshDatabase, startServer } from "./lib/bench";
+import { parseDatabaseUrl } from "@/db/url";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -52,7 +53,7 @@ const key = await closedLoop(me(apiKey), CONCURRENCY, SECONDS);
 await server.stop();
 await db.drop();
 
-console.log(`bench-auth: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Bun ${Bun.version}, PostgreSQL on ${new URL(config.DATABASE_URL).host}`);
+console.log(`bench-auth: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), Bun ${Bun.version}, PostgreSQL on ${parseDatabaseUrl(config.DATABASE_URL).hosts.map((h) => `${h.host}:${h.port}`).join(",")}`);
 console.log(`  server and load generator on this machine; ${CONCURRENCY} concurrent connections, ${SECONDS} s per run, pool ${config.DB_POOL_MAX}`);
 console.log(`  in-process: EdDSA JWT verify ${verifyUs.toFixed(1)} us/op, API key HMAC-SHA-256 ${hmacUs.toFixed(1)} us/op`);
 console.log(`  GET /health (no auth)    ${fmt(none)}`);

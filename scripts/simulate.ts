@@ -5,6 +5,7 @@ import { withDevSecrets } from "@/auth";
 import { ConfigError, loadConfig, type Config } from "@/config";
 import { createLogger } from "@/core/logger";
 import { createSql } from "@/db/client";
+import { parseDatabaseUrl } from "@/db/url";
 import { migrate } from "@/db/migrate";
 import { MIGRATIONS } from "@/db/migrations";
 import { closeInfra, createInfra } from "@/app";
@@ -29,7 +30,7 @@ const sql = createSql(config.DATABASE_URL, { max: 4, applicationName, logger });
 try {
   if (config.MIGRATE_ON_START) await migrate(sql, MIGRATIONS);
 } catch (err) {
-  process.stderr.write(`simulate: cannot reach or migrate ${new URL(config.DATABASE_URL).host}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`simulate: cannot reach or migrate ${parseDatabaseUrl(config.DATABASE_URL).hosts.map((h) => `${h.host}:${h.port}`).join(",")}: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 }
 if (config.BROKER === "memory") {

@@ -22,10 +22,17 @@ const bool = v.pipe(
   v.transform((s) => s === "true" || s === "1" || s === "yes"),
 );
 
+// One host or a libpq host list (postgres://u@h1:5432,h2:5432/db), and a target_session_attrs
+// src/db/hosts.ts understands: new URL() refuses a host list, so the authority is checked here.
+const TARGET_SESSION_ATTRS = /[?&]target_session_attrs=(?!(any|read-write|primary|read-only|standby|prefer-standby)(&|$))/;
+const HOST_PORT = String.raw`(\[[0-9A-Fa-f:.]+\]|[^,:/?#@[\]]+)(:\d{1,5})?`;
+const POSTGRES_URL = new RegExp(String.raw`^postgres(ql)?://([^/?#@]*@)?${HOST_PORT}(,${HOST_PORT})*(/[^?#]*)?(\?[^#]*)?$`);
 const postgresUrl = v.pipe(
   v.string(),
   v.trim(),
   v.regex(/^postgres(ql)?:\/\/.+/, "expected a postgres:// URL"),
+  v.check((s) => !/^postgres(ql)?:\/\//.test(s) || POSTGRES_URL.test(s), "expected postgres://[user[:password]@]host[:port][,host[:port]...]/database[?parameters]"),
+  v.check((s) => !TARGET_SESSION_ATTRS.test(s), "expected target_session_attrs any, read-write, primary, read-only, standby or prefer-standby"),
 );
 
 const httpUrl = v.pipe(v.string(), v.trim(), v.url("expected a URL"), v.regex(/^https?:\/\//, "expected an http(s) URL"));
@@ -68,6 +75,11 @@ export const ConfigSchema = v.object({
   HOST: v.optional(v.pipe(v.string(), v.nonEmpty("expected a host name or address")), "0.0.0.0"),
   DATABASE_URL: v.optional(postgresUrl, "postgres://postgres@127.0.0.1:5432/machpay"),
   DB_POOL_MAX: v.optional(int(1, 200), "10"),
+  // Reads that may lag (public dashboards, ticker, leaderboard, search) go to this replica while its
+  // measured lag stays under DATABASE_READ_MAX_LAG_MS (docs/read-replicas.md); absent: the primary.
+  DATABASE_READ_URL: v.optional(postgresUrl),
+  DATABASE_READ_MAX_LAG_MS: v.optional(int(0, 3_600_000), "5000"),
+  DB_READ_POOL_MAX: v.optional(int(1, 200), "4"),
   LOG_LEVEL: v.optional(v.picklist(["debug", "info", "warn", "error", "silent"], "expected debug, info, warn, error or silent"), "info"),
   CONSOLE_ORIGINS: v.optional(csv, ""),
   // The MCP endpoint's DNS-rebinding protection (src/mcp/origin.ts): browser origins besides the
@@ -105,6 +117,9 @@ export const ConfigSchema = v.object({
   PAYMENT_BATCH_MAX: v.optional(int(1, 5000), "256"),
   PAYMENT_BATCH_CONCURRENCY: v.optional(int(1, 64), "1"),
   PAYMENT_DEADLINE_MS: v.optional(int(100, 60_000), "5000"),
+  // How long a payment whose COMMIT answer was lost (the database died mid-commit) waits to learn
+  // whether it committed before 503 payment_outcome_unknown; on a cluster, cover its failover time.
+  PAYMENT_OUTCOME_WAIT_MS: v.optional(int(100, 120_000), "3000"),
   // Intents per POST /v1/gateway/payments/batch (a body of 1,000 intents is ~300 KB, under BODY_LIMIT_BYTES).
   GATEWAY_BATCH_MAX: v.optional(int(1, 1000), "500"),
   INTENT_VERIFY_THREADS: v.optional(int(0, 16), "1"),

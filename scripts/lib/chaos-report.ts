@@ -23,6 +23,8 @@ export interface RunFacts {
   unexpectedServerExits: number;
   /** SIGTERM at the end: did the server exit within the deadline (else it was killed)? */
   shutdown: { onSigterm: boolean; seconds: number; deadlineSeconds: number };
+  /** A script's own figures (printed before the verdict) and conditions (added to it). */
+  extra?: { lines: string[]; verdicts: [boolean, string][] };
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -69,6 +71,8 @@ export function report(f: RunFacts): boolean {
   const stop = f.shutdown.onSigterm ? `exited ${s(f.shutdown.seconds * 1000)} after SIGTERM` : `still running ${f.shutdown.deadlineSeconds} s after SIGTERM: killed`;
   console.log(`  the server at the end: ${stop}`);
 
+  for (const line of f.extra?.lines ?? []) console.log(`  ${line}`);
+
   const healed = f.faults.filter((x) => x.recoveryMs !== null && x.recoveryMs <= t.healMs).length;
   const verdicts: [boolean, string][] = [
     [p.missing.length === 0 && p.doubled.length === 0 && p.idMismatch.length === 0, "every acknowledged payment is in the ledger exactly once, under the id it was acknowledged with"],
@@ -82,6 +86,7 @@ export function report(f: RunFacts): boolean {
     [p.internalErrors === 0, `no 500 (seen: ${p.internalErrors})`],
     [f.unexpectedServerExits === 0, `the server never exited by itself (exits: ${f.unexpectedServerExits})`],
     [f.shutdown.onSigterm, `the server shut down within ${f.shutdown.deadlineSeconds} s of SIGTERM`],
+    ...(f.extra?.verdicts ?? []),
   ];
   console.log("  verdict:");
   for (const [ok, line] of verdicts) console.log(`    ${ok ? "ok    " : "FAILED"}  ${line}`);

@@ -20,10 +20,12 @@ pg_url_parse() {
   if [[ $PGU_AUTH == *@* ]]; then userinfo=${PGU_AUTH%@*}; PGU_HOSTPORT=${PGU_AUTH##*@}; fi
   PGU_USER=$(pg_urldecode "${userinfo%%:*}")
   PGU_PASS_SET=''; [[ $userinfo == *:* ]] && PGU_PASS_SET=1
-  if [[ $PGU_HOSTPORT == \[* ]]; then
-    PGU_HOST=${PGU_HOSTPORT%%]*}; PGU_HOST=${PGU_HOST#[}; rest=${PGU_HOSTPORT#*]}; PGU_PORT=${rest#:}
+  # A host list (libpq's h1:5432,h2:5432): PGU_HOST and PGU_PORT are the first host's.
+  local first=${PGU_HOSTPORT%%,*}
+  if [[ $first == \[* ]]; then
+    PGU_HOST=${first%%]*}; PGU_HOST=${PGU_HOST#[}; rest=${first#*]}; PGU_PORT=${rest#:}
   else
-    PGU_HOST=${PGU_HOSTPORT%%:*}; PGU_PORT=''; [[ $PGU_HOSTPORT == *:* ]] && PGU_PORT=${PGU_HOSTPORT#*:}
+    PGU_HOST=${first%%:*}; PGU_PORT=''; [[ $first == *:* ]] && PGU_PORT=${first#*:}
   fi
   local IFS='&'
   for kv in ${PGU_QUERY#\?}; do
@@ -48,9 +50,18 @@ pg_url_display() {
   printf '%s://%s%s/%s' "$PGU_SCHEME" "$who" "$PGU_HOSTPORT" "$PGU_DB"
 }
 
-# True when the parsed URL points at this machine (loopback or unix socket).
+# True when the parsed URL points at this machine (loopback or unix socket): every host of a
+# host list (postgres://u@h1:5432,h2:5432/db, PGU_HOST is the first one's).
 pg_url_is_local() {
-  case $PGU_HOST in '' | /* | localhost | 127.* | ::1) return 0 ;; *) return 1 ;; esac
+  local h
+  case $PGU_HOST in '' | /* | localhost | 127.* | ::1) ;; *) return 1 ;; esac
+  [[ $PGU_HOSTPORT == *,* ]] || return 0
+  local IFS=,
+  for h in $PGU_HOSTPORT; do
+    [[ $h == \[* ]] && h=${h%%]*} && h=${h#[}
+    [[ $h == *:*:* ]] || h=${h%%:*}
+    case $h in '' | localhost | 127.* | ::1) ;; *) return 1 ;; esac
+  done
 }
 
 sql_lit()   { local s=${1//\'/\'\'}; printf "'%s'" "$s"; }
@@ -61,9 +72,10 @@ for _p in /usr/lib/postgresql/*/bin/psql; do [ -x "$_p" ] && PG_PSQL=$_p; done  
 [ -n "$PG_PSQL" ] || PG_PSQL=$(command -v psql || true)
 unset _p
 
+# The app's own client: it reads host lists and target_session_attrs as libpq does (src/db/hosts.ts).
 PG_BUN_QUERY='
-import postgres from "postgres";
-const sql = postgres(process.env.PGQ_URL, { max: 1, connect_timeout: 5, onnotice: () => {} });
+import { createSql } from "./src/db/client";
+const sql = createSql(process.env.PGQ_URL, { max: 1, connectTimeoutSeconds: 5, applicationName: "machpay-setup" });
 let code = 0;
 try {
   const res = await sql.unsafe(process.env.PGQ_SQL).simple().values();

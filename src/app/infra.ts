@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "@/core/clock";
 import type { Logger } from "@/core/logger";
 import type { Sql } from "@/db/client";
 import { createReadinessProbe, type ReadinessProbe } from "@/db/readiness";
+import { createReadPool, primaryReads, type ReadPool } from "@/db/replica";
 import { createIntentVerifier, PaymentEngine, type IntentVerifier } from "@/ledger";
 import type { Mailer } from "@/core/mailer";
 import { createMailer } from "@/notifications";
@@ -23,6 +24,8 @@ import { Registry } from "prom-client";
 export interface Infra {
   config: Config;
   sql: Sql;
+  /** Reads that may lag (public dashboards, ticker, leaderboard, search): DATABASE_READ_URL's replica within its bound, else `sql`. */
+  reads: ReadPool;
   logger: Logger;
   /** application_name this instance's connections carry (metrics read pool usage by it). */
   applicationName: string;
@@ -66,8 +69,19 @@ export async function createInfra(
   const chain = config.SOLANA_RPC ? new Chain(config.SOLANA_RPC) : undefined;
   // Its interval is the relay's poll for events of batches another instance (or a crashed one) committed.
   const paymentEvents = createWaker(1000);
+  const reads = config.DATABASE_READ_URL
+    ? createReadPool(sql, {
+        url: config.DATABASE_READ_URL,
+        maxLagMs: config.DATABASE_READ_MAX_LAG_MS,
+        poolMax: config.DB_READ_POOL_MAX,
+        applicationName: base.applicationName,
+        logger,
+        metrics,
+      })
+    : primaryReads(sql);
   return {
     ...base,
+    reads,
     clock,
     tokens: await createTokenService(config, clock, logger),
     secrets: createSecrets(config, logger),
@@ -81,6 +95,7 @@ export async function createInfra(
       maxBatch: config.PAYMENT_BATCH_MAX,
       maxConcurrent: config.PAYMENT_BATCH_CONCURRENCY,
       deadlineMs: config.PAYMENT_DEADLINE_MS,
+      outcomeWaitMs: config.PAYMENT_OUTCOME_WAIT_MS,
       onCommitted: () => paymentEvents.nudge(),
       metrics,
     }),

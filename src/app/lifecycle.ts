@@ -46,7 +46,7 @@ export function startApp(infra: Infra, built: BuiltApp, options: { port: number;
 /**
  * Stop accepting and end the streams, let in-flight requests finish, let the payment engine
  * answer what it holds, stop the background jobs (each finishes its pass), then close what they
- * all used: mail, broker, the readiness connection and the pool last.
+ * all used: mail, broker, the readiness connection, the replica's pool and the pool last.
  */
 async function shutdown(infra: Infra, server: RunningServer, realtime: Stop | undefined, jobs: Stop[], graceMs: number): Promise<void> {
   await server.stop(graceMs, realtime);
@@ -66,5 +66,6 @@ export async function closeInfra(infra: Infra, jobs: Stop[] = []): Promise<void>
   infra.mailer.close();
   await infra.broker.close();
   await infra.readiness.close();
+  await infra.reads.close();
   await infra.sql.end({ timeout: 5 });
 }

@@ -1,5 +1,7 @@
 import postgres from "postgres";
 import type { Logger } from "@/core/logger";
+import { closeIsError, connectTo, createHostChooser, isTargetSessionAttrs, postgresJsCheck } from "./hosts";
+import { formatDatabaseUrl, parseDatabaseUrl } from "./url";
 
 /**
  * The database handle every module receives. int8 and NUMERIC both arrive as bigint:
@@ -26,13 +28,26 @@ export interface DbOptions {
 }
 
 export function createSql(url: string, options: DbOptions): Sql {
-  return postgres(url, {
+  const target = parseDatabaseUrl(url);
+  const attrs = target.params.get("target_session_attrs") ?? "any";
+  if (!isTargetSessionAttrs(attrs)) throw new Error(`target_session_attrs=${attrs} is not supported (any, read-write, primary, read-only, standby, prefer-standby)`);
+  const connectTimeout = options.connectTimeoutSeconds ?? 10;
+  // A host list or a role to find: our chooser (hosts.ts) picks the server; postgres.js sees one.
+  const chooser =
+    target.hosts.length > 1 || attrs !== "any"
+      ? createHostChooser(target, attrs, { waitMs: connectTimeout * 1000, applicationName: options.applicationName ?? "machpay-backend", logger: options.logger })
+      : undefined;
+  // postgres.js never sees target_session_attrs in the URL (it refuses "any", misreads read-write).
+  const explicit = target.params.has("target_session_attrs");
+  target.params.delete("target_session_attrs");
+  const check = postgresJsCheck(attrs);
+  const sql = postgres(chooser || explicit ? formatDatabaseUrl({ ...target, hosts: [target.hosts[0]!] }) : url, {
     max: options.max,
     // Recycle connections after 30-60 min so a failover or config change is picked up; the
     // jitter keeps all of them from reconnecting in the same second.
     max_lifetime: 60 * 30 * (1 + Math.random()),
     idle_timeout: 60,
-    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    connect_timeout: connectTimeout,
     // Seconds before a connection that failed tries again. postgres.js's default grows with every
     // failure of the pool (3^n / 100, up to 20 s), so after an outage of a few seconds under load
     // the pool kept waiting up to 20 s once PostgreSQL was back. Capped at 1 s (jittered): at most
@@ -49,21 +64,37 @@ export function createSql(url: string, options: DbOptions): Sql {
         parse: parseNumeric,
       },
     },
+    // One host: a server that takes the TCP connection and closes it during the startup (HAProxy
+    // with no primary behind it, a server shutting down) fails the waiting query at once, like a
+    // refused connection. postgres.js alone retried it at once, for ever: 1,596 connections in 4 s
+    // for one waiting query, a core busy, the request hanging until a primary came back.
+    // A host list: the chooser's sockets (hosts.ts); behind its choice, postgres.js still refuses a
+    // server of the wrong kind (a primary demoted between our probe and this connection): the query
+    // then fails as unavailable, never writes there.
+    ...(chooser
+      ? { socket: chooser.socket, ...(check ? { target_session_attrs: check } : {}) }
+      : { socket: () => closeIsError(connectTo(target.hosts[0]!)) }),
   }) as unknown as Sql;
+  if (chooser) {
+    const end = sql.end.bind(sql);
+    // SAFETY: postgres.js builds sql with Object.assign; its end stays callable as before, then the probes close.
+    (sql as { end: Sql["end"] }).end = async (o) => {
+      await end(o);
+      await chooser.end();
+    };
+  }
+  return sql;
 }
 
-/** Database name and a URL to the same server's maintenance database. */
+/** Database name and a URL to the same server's (or host list's) maintenance database. */
 export function splitDatabaseUrl(url: string): { database: string; adminUrl: string } {
-  const u = new URL(url);
-  const database = decodeURIComponent(u.pathname.replace(/^\//, "")) || "postgres";
-  u.pathname = "/postgres";
-  return { database, adminUrl: u.toString() };
+  const u = parseDatabaseUrl(url);
+  return { database: u.database || "postgres", adminUrl: formatDatabaseUrl({ ...u, database: "postgres" }) };
 }
 
+/** The same URL (every host, every parameter) with another database. */
 export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${encodeURIComponent(database)}`;
-  return u.toString();
+  return formatDatabaseUrl({ ...parseDatabaseUrl(url), database });
 }
 
 // SQLSTATE classes and client codes that mean "the database went away", not "the statement was wrong".
@@ -78,3 +109,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_CLIENT_CODES.test(code));
 }
+
+/**
+ * A write reached a server that takes no writes (25006 read_only_sql_transaction): a standby
+ * behind a proxy that has not switched yet, a primary being demoted. The connection itself is
+ * alive (unlike isDatabaseUnavailable: it is rolled back and reused as usual), but for the client
+ * it is the same answer: 503, retry shortly, nothing was written.
+ */
+export function isReadOnlyServer(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "25006";
+}
+
+/** The request may be retried shortly: the database went away, or the server reached takes no writes now. */
+export const isDatabaseNotServing = (err: unknown): boolean => isDatabaseUnavailable(err) || isReadOnlyServer(err);

@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "@/core/errors";
-import { isDatabaseUnavailable } from "@/db/client";
+import { isDatabaseNotServing } from "@/db/client";
 import type { HonoEnv } from "./env";
 
 // The one place where errors become HTTP: contract.md's envelope
@@ -77,7 +77,7 @@ export function errorJson(c: Context<HonoEnv>, err: AppError): Response {
 /** Four tiers: our AppError, Hono's HTTPException, the database gone (503), anything else (a bug: logged, generic 500). */
 export function onError(err: Error, c: Context<HonoEnv>): Response {
   if (err instanceof AppError) return errorJson(c, err);
-  if (isDatabaseUnavailable(err)) {
+  if (isDatabaseNotServing(err)) {
     c.get("log")?.warn("database unavailable", { err });
     return errorJson(c, new AppError("database_unavailable", "the database is unavailable; retry shortly", { headers: { "Retry-After": "1" } }));
   }

@@ -27,6 +27,15 @@ export interface BaseDeps {
   logger: Logger;
 }
 
+/**
+ * Reads that may lag behind the primary by up to DATABASE_READ_MAX_LAG_MS (a replica's pool, or
+ * the primary's): public read models and search only. Money, and anything read back right after
+ * the caller's own write, use `sql`.
+ */
+export interface MayLagDeps {
+  reads: { sql(): Sql };
+}
+
 /** A module whose background jobs the root starts. */
 export interface Runs {
   start: () => Stop;

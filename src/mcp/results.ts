@@ -1,7 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { AppError } from "@/core/errors";
 import type { Logger } from "@/core/logger";
-import { isDatabaseUnavailable } from "@/db/client";
+import { isDatabaseNotServing } from "@/db/client";
 import { errorBody, type ErrorBody } from "@/http/errors";
 
 // How a tool call answers. A success carries its structured output (checked by the SDK against
@@ -35,7 +35,7 @@ export function toolRefusal(body: ErrorBody): CallToolResult {
  */
 export function asAppError(err: unknown, log: Logger): AppError {
   if (err instanceof AppError) return err;
-  if (isDatabaseUnavailable(err)) {
+  if (isDatabaseNotServing(err)) {
     log.warn("database unavailable", { err });
     return new AppError("database_unavailable", "the database is unavailable; retry shortly");
   }

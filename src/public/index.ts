@@ -1,10 +1,10 @@
 // Public dashboards (lld-backend.md §7.1): dashboard, ticker, network stats, vectors, leaderboard.
-import type { BaseDeps, Module } from "@/http/module";
+import type { BaseDeps, MayLagDeps, Module } from "@/http/module";
 import { newRouter } from "@/http/router";
 import { registerPublicRoutes } from "./routes";
 
 /** The public dashboards: no credentials, read models over the ledger's rollups. */
-export function publicModule(deps: BaseDeps): Module {
+export function publicModule(deps: BaseDeps & MayLagDeps): Module {
   const router = newRouter();
   registerPublicRoutes(router, deps);
   return { router };

@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ctxOf } from "@/http/context";
-import type { BaseDeps } from "@/http/module";
+import type { BaseDeps, MayLagDeps } from "@/http/module";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonContent } from "@/http/route-helpers";
 import { DashboardSchema, GlobeVectorSchema, LeaderboardItemSchema, NetworkStatsSchema, TickerItemSchema } from "./schemas";
@@ -70,8 +70,10 @@ const leaderboardRoute = createRoute({
   responses: { 200: jsonContent("Top agents", z.array(LeaderboardItemSchema)), ...errorsFor(400) },
 });
 
-export function registerPublicRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDeps) {
-  const publicCtx = (c: Context<HonoEnv>): PublicCtx => ({ ...ctxOf(deps, c), tokenMint: deps.config.USDC_MINT });
+export function registerPublicRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDeps & MayLagDeps) {
+  // Aggregates anyone may see, a second stale at best (Cache-Control): the replica may serve them.
+  const ctx = (c: Context<HonoEnv>) => ctxOf({ sql: deps.reads.sql(), clock: deps.clock }, c);
+  const publicCtx = (c: Context<HonoEnv>): PublicCtx => ({ ...ctx(c), tokenMint: deps.config.USDC_MINT });
   // Shared caches may keep these for a second: they change with every payment anyway.
   const cacheable = (c: Context<HonoEnv>) => c.header("Cache-Control", "public, max-age=1");
 
@@ -81,7 +83,7 @@ export function registerPublicRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDep
   });
   router.openapi(tickerRoute, async (c) => {
     cacheable(c);
-    return c.json(await getTicker(ctxOf(deps, c), c.req.valid("query")), 200);
+    return c.json(await getTicker(ctx(c), c.req.valid("query")), 200);
   });
   router.openapi(statsRoute, async (c) => {
     cacheable(c);
@@ -89,10 +91,10 @@ export function registerPublicRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDep
   });
   router.openapi(vectorsRoute, async (c) => {
     cacheable(c);
-    return c.json(await getVectors(ctxOf(deps, c), c.req.valid("query")), 200);
+    return c.json(await getVectors(ctx(c), c.req.valid("query")), 200);
   });
   router.openapi(leaderboardRoute, async (c) => {
     cacheable(c);
-    return c.json(await getLeaderboard(ctxOf(deps, c), c.req.valid("query")), 200);
+    return c.json(await getLeaderboard(ctx(c), c.req.valid("query")), 200);
   });
 }

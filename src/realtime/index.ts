@@ -47,14 +47,15 @@ export interface RealtimeOptions {
 export function startRealtime(deps: RealtimeDeps, options: RealtimeOptions = {}): () => Promise<void> {
   const log = deps.logger.child({ component: "realtime" });
   const hub = hubOf(deps.broker);
-  const ctx = { sql: deps.sql, actor: { kind: "system", job: "stats" } as const, clock: deps.clock, log, tokenMint: deps.config.USDC_MINT };
+  // The stats topic is GET /v1/stats's figures: a read that may lag (a replica within its bound).
+  const ctx = () => ({ sql: deps.reads.sql(), actor: { kind: "system", job: "stats" } as const, clock: deps.clock, log, tokenMint: deps.config.USDC_MINT });
   let statsRunning = false;
   // Each instance computes the stats for its own subscribers (ephemeral: not sent to others).
   const publishStats = async () => {
     if (statsRunning || hub.size === 0) return;
     statsRunning = true;
     try {
-      deps.broker.publish("stats", "stats", await getNetworkStats(ctx), { ephemeral: true });
+      deps.broker.publish("stats", "stats", await getNetworkStats(ctx()), { ephemeral: true });
     } catch (err) {
       log.warn("stats computation failed", { err });
     } finally {

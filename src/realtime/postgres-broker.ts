@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import type { Logger } from "@/core/logger";
-import type { Sql } from "@/db/client";
+import { isDatabaseUnavailable, type Sql } from "@/db/client";
 import { createFanout, eventJson, type Broker, type BrokerEvent } from "./broker";
 import type { BrokerMetrics } from "./metrics";
 import { appendEvents, eventsAfter, eventsBetween, lastEventId, pruneEvents, topicHistory, type EventRow } from "./queries";
@@ -71,12 +71,26 @@ export function createPostgresBroker(
       fanout.deliver(toEvent(r));
     }
   };
+  // Set when a query of ours found the database away (a restart, a failover): postgres.js re-LISTENs
+  // when its connection closes, but drops the channel for good if that one attempt fails (no
+  // primary within connect_timeout), and nothing says so. So after an outage the LISTEN is made
+  // again, on whichever server is the primary now.
+  let outage = false;
   const resync = async () => {
     if (lastSeen === null || closed) return;
-    for (;;) {
-      const rows = await eventsAfter(sql, lastSeen, 1000);
-      deliver(rows);
-      if (rows.length < 1000) return;
+    try {
+      for (;;) {
+        const rows = await eventsAfter(sql, lastSeen, 1000);
+        deliver(rows);
+        if (rows.length < 1000) break;
+      }
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) outage = true;
+      throw err;
+    }
+    if (outage) {
+      outage = false;
+      void relisten();
     }
   };
   const onNotify = (payload: string) =>
@@ -113,6 +127,19 @@ export function createPostgresBroker(
     }
   };
   void listen();
+
+  const relisten = async () => {
+    const previous = unlisten;
+    unlisten = undefined;
+    await previous?.().catch(() => undefined);
+    // An event this instance saw committed on a primary that died before its standby had it is
+    // gone, and the new primary may hand its id out again: never skip ids the database now holds.
+    await serial(async () => {
+      const top = await lastEventId(sql);
+      if (lastSeen !== null && top < lastSeen) lastSeen = top;
+    });
+    await listen();
+  };
 
   const poll = setInterval(() => void serial(resync), POLL_MS);
   const prune = setInterval(() => {

@@ -179,7 +179,8 @@ export function registerRegistryRoutes(router: OpenAPIHono<HonoEnv>, deps: Regis
 
   router.openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
-    const page = await listMarketplace(ctxOf(deps, c), {
+    // The marketplace's listing and search may lag (a replica); GET /v1/services/{id} reads the primary.
+    const page = await listMarketplace(ctxOf({ sql: deps.reads.sql(), clock: deps.clock }, c), {
       serviceType: q.service_type,
       maxPriceAtomic: q.max_price_atomic === undefined ? undefined : BigInt(q.max_price_atomic),
       limit: q.limit,
@@ -191,7 +192,7 @@ export function registerRegistryRoutes(router: OpenAPIHono<HonoEnv>, deps: Regis
   // Before /v1/services/{id}, which would otherwise take "search" for an id.
   router.openapi(searchRoute, async (c) => {
     const q = c.req.valid("query");
-    const found = await searchMarketplace(deps, ctxOf(deps, c), {
+    const found = await searchMarketplace(deps, ctxOf({ sql: deps.reads.sql(), clock: deps.clock }, c), {
       q: q.q,
       limit: q.limit,
       maxPriceAtomic: q.max_price_atomic === undefined ? undefined : BigInt(q.max_price_atomic),

@@ -122,3 +122,44 @@ describe("the answer to COMMIT is lost", () => {
     await expectBalanced(t);
   }, 15_000);
 });
+
+describe("the server reached takes no writes (a standby behind a proxy, a primary being demoted)", () => {
+  // Every new session of the database is read-only, and the pool's sessions are ended so that it
+  // reconnects into that: what a pool behind HAProxy meets in the instant a primary is demoted.
+  async function setReadOnly(on: boolean) {
+    await direct.unsafe(`ALTER DATABASE "${db.name}" SET default_transaction_read_only = ${on ? "on" : "off"}`);
+    await direct`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${db.name} AND pid <> pg_backend_pid()`;
+  }
+  /** Pays until an answer other than the reconnecting pool's 503 database_unavailable of a cut session. */
+  async function settledPay(agent: TestUser, vendor: TestUser, expected: number) {
+    for (let i = 0; ; i++) {
+      const r = await pay(agent, vendor, 1000n, { "idempotency-key": `ro-${expected}-${i}-${agent.id}` });
+      if (r.status === expected || i >= 30) return r;
+      await Bun.sleep(100);
+    }
+  }
+
+  test("a payment is 503 database_unavailable with Retry-After (never a 500), nothing is written, and payments resume once writable", async () => {
+    const { agent, vendor } = await pair(10_000n);
+    await setReadOnly(true);
+    try {
+      const r = await settledPay(agent, vendor, 503);
+      expect(r.status).toBe(503);
+      expect(r.body.error.code).toBe("database_unavailable");
+      expect(r.res.headers.get("retry-after")).toBe("1");
+      // Again, on a live read-only session this time (the refused batch rolled back and gave its connection back).
+      const again = await pay(agent, vendor, 1000n);
+      expect([again.status, again.body.error?.code]).toEqual([503, "database_unavailable"]);
+    } finally {
+      await setReadOnly(false);
+    }
+    // Read on this test's own connection: the app's sessions were just ended.
+    const count = async () => Number((await direct<{ n: bigint }[]>`SELECT count(*) AS n FROM transactions WHERE from_agent_id = ${agent.id}`)[0]!.n);
+    expect(await balanceOf(agent.id)).toBe(10_000n);
+    expect(await count()).toBe(0);
+    expect((await settledPay(agent, vendor, 201)).status).toBe(201);
+    expect(await balanceOf(agent.id)).toBe(9_000n);
+    expect(await count()).toBe(1);
+    await expectBalanced(t);
+  }, 20_000);
+});

@@ -12,8 +12,10 @@ export interface PgProxy {
   /**
    * The next COMMIT's answer is dropped and its connection cut: committed, but the app cannot know.
    * With `downForMs`, the proxy then refuses every connection that long, from the same instant.
+   * With `on`, only a COMMIT on a connection that has sent that text (a payment's Idempotency-Key):
+   * background jobs committing meanwhile keep their answers.
    */
-  loseNextCommitAnswer(options?: { downForMs?: number }): void;
+  loseNextCommitAnswer(options?: { downForMs?: number; on?: string }): void;
   /** While down, new connections are refused and open ones cut. */
   setDown(down: boolean): void;
   cuts(): number;
@@ -21,7 +23,7 @@ export interface PgProxy {
 }
 
 export async function startPgProxy(target: URL): Promise<PgProxy> {
-  let loseCommit: { downForMs?: number } | undefined;
+  let loseCommit: { downForMs?: number; on?: string } | undefined;
   let down = false;
   let cuts = 0;
   const open = new Set<() => void>();
@@ -34,9 +36,13 @@ export async function startPgProxy(target: URL): Promise<PgProxy> {
       open.delete(cut);
     };
     open.add(cut);
-    client.on("data", (d: Buffer) => upstream.write(d));
+    let marked = false;
+    client.on("data", (d: Buffer) => {
+      if (loseCommit?.on !== undefined && d.includes(loseCommit.on)) marked = true;
+      upstream.write(d);
+    });
     upstream.on("data", (d: Buffer) => {
-      if (loseCommit && d.indexOf(COMMIT_COMPLETE) >= 0) {
+      if (loseCommit && (loseCommit.on === undefined || marked) && d.indexOf(COMMIT_COMPLETE) >= 0) {
         const { downForMs } = loseCommit;
         loseCommit = undefined;
         cuts++;

@@ -17,6 +17,8 @@ export interface ApplyOptions {
    * says no once a payment of the batch has passed its deadline.
    */
   mayCommit?: () => boolean;
+  /** How long a batch whose COMMIT answer was lost waits to learn whether it committed (default 3 s). */
+  outcomeWaitMs?: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function applyBatch(sql: Sql, batch: PaymentRequest[], options: App
     if (!(err instanceof CommitUnknown)) throw err;
     // The connection died with COMMIT sent: the batch committed entirely or not at all. Its first
     // transaction id, made here before COMMIT, says which. Not knowing, it must not be retried.
-    if (!(await committed(sql, err.marker))) throw err.cause;
+    if (!(await committed(sql, err.marker, options.outcomeWaitMs))) throw err.cause;
     outcomes = err.outcomes;
   }
 

@@ -14,11 +14,21 @@ export interface Claimed {
   agents: Map<bigint, AgentState>;
 }
 
-/** Resolves every promise, then throws the first failure (none is left unobserved meanwhile). */
+// 25P02 in_failed_sql_transaction: a statement pipelined behind the one that failed. Never the cause.
+const ABORTED_BEFORE = "25P02";
+
+/**
+ * Resolves every promise, then throws the first failure (none is left unobserved meanwhile): the
+ * cause, not the 25P02 of a statement queued behind it. Statements of one round trip may settle
+ * out of their order in the array (a helper that awaits before sending its second statement), so
+ * the first in the array can be a consequence: a write refused on a read-only server (25006) then
+ * surfaced as "current transaction is aborted", a 500 where a 503 was due.
+ */
 export async function all<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(promises);
-  const failed = settled.find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+  const reasons = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+  const cause = reasons.find((e) => (e as { code?: unknown } | null)?.code !== ABORTED_BEFORE) ?? reasons[0];
+  if (reasons.length) throw cause;
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 

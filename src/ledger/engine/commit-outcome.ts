@@ -20,16 +20,20 @@ export class CommitUnknown extends Error {
   }
 }
 
-// How long a payment whose COMMIT answer was lost waits for the database to say whether it committed.
-const OUTCOME_CHECK_MS = 3000;
+// How long a payment whose COMMIT answer was lost waits for the database to say whether it
+// committed, unless told (PAYMENT_OUTCOME_WAIT_MS).
+export const OUTCOME_CHECK_MS = 3000;
 
 /**
  * Whether the batch committed: its marker transaction exists. Asks again while the database is
- * away; past OUTCOME_CHECK_MS (or on any other error) the answer is 503 payment_outcome_unknown.
+ * away; past `waitMs` (or on any other error) the answer is 503 payment_outcome_unknown. On a
+ * cluster the pool asks whichever server is the writable primary by then (src/db/hosts.ts): after
+ * a failover, the promoted standby, which holds every COMMIT the old primary acknowledged
+ * (synchronous replication) and is the only one whose answer counts from now on.
  */
-export async function committed(sql: Sql, marker: string | undefined): Promise<boolean> {
+export async function committed(sql: Sql, marker: string | undefined, waitMs = OUTCOME_CHECK_MS): Promise<boolean> {
   if (marker === undefined) return false;
-  const deadline = performance.now() + OUTCOME_CHECK_MS;
+  const deadline = performance.now() + waitMs;
   for (;;) {
     const left = deadline - performance.now();
     if (left <= 0) throw paymentOutcomeUnknown();

@@ -19,6 +19,8 @@ export interface EngineOptions {
   maxConcurrent: number;
   /** A payment's COMMIT must be sent within this many ms of its request's arrival (PAYMENT_DEADLINE_MS). */
   deadlineMs: number;
+  /** How long a batch whose COMMIT answer was lost waits for the (possibly new) primary to say whether it committed (PAYMENT_OUTCOME_WAIT_MS). */
+  outcomeWaitMs?: number;
   /** Called after each COMMIT: the batch's events wait in the database (payment_event_batches) for the relay it wakes. */
   onCommitted?: () => void;
   /** Where its figures go (/metrics); a registry nobody reads when absent (benchmarks). */
@@ -189,7 +191,12 @@ export class PaymentEngine {
   private async applyWithRetry(requests: PaymentRequest[], state: BatchState): Promise<PaymentOutcome[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await applyBatch(this.sql, requests, { feeBps: this.options.feeBps, clock: this.options.clock, mayCommit: () => mayCommit(state) });
+        return await applyBatch(this.sql, requests, {
+          feeBps: this.options.feeBps,
+          clock: this.options.clock,
+          mayCommit: () => mayCommit(state),
+          ...(this.options.outcomeWaitMs !== undefined ? { outcomeWaitMs: this.options.outcomeWaitMs } : {}),
+        });
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (attempt >= 3 || !code || !RETRYABLE.has(code)) throw err;
