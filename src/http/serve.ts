@@ -13,15 +13,20 @@ export function serve(
   built: { app: { fetch: (request: Request, server: Bun.Server<undefined>) => Response | Promise<Response> } },
   options: { port: number; hostname: string; logger: Logger; onShutdown?: ShutdownHook[] },
 ): RunningServer {
-  const server = Bun.serve({
+  const host = options.hostname === "0.0.0.0" ? "127.0.0.1" : options.hostname;
+  const fetch = built.app.fetch;
+  let port = options.port;
+  const server: Bun.Server<undefined> = Bun.serve({
     port: options.port,
     hostname: options.hostname,
-    fetch: built.app.fetch,
+    // A request with no Host header (HTTP/1.0: HAProxy's and many load balancers' default health
+    // check) reaches us with a relative URL ("/health"), which Hono's router reads as the path "h":
+    // a 404, and the instance marked down. It is given this server's own address instead.
+    fetch: (request, bunServer) => (request.url.charCodeAt(0) === 47 ? fetch(new Request(`http://${host}:${port}${request.url}`, request), bunServer) : fetch(request, bunServer)),
     // Bun's default idle timeout (10 s) would cut quiet SSE streams; they send heartbeats.
     idleTimeout: 60,
   });
-  const port = server.port ?? options.port;
-  const host = options.hostname === "0.0.0.0" ? "127.0.0.1" : options.hostname;
+  port = server.port ?? options.port;
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
