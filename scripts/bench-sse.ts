@@ -185,9 +185,12 @@ async function main() {
     process.exit(await child.exited);
   }
   const limits = fdLimits();
-  if (limits.soft < needed) {
-    process.stderr.write(`ulimit -n is ${limits.soft} (hard ${limits.hard}); ${needed} needed for ${Math.max(...COUNTS)} streams: raise the hard limit\n`);
-    process.exit(1);
+  // A machine whose hard limit is below what N streams need runs the most it allows and says so:
+  // a figure with its reason, not a failed benchmark (this kind of machine: hard limit 20,000).
+  const cap = limits.soft - FD_MARGIN;
+  const counts = [...new Set(COUNTS.map((n) => Math.min(n, cap)))];
+  if (cap < Math.max(...COUNTS)) {
+    console.log(`ulimit -n is ${limits.soft} (hard ${limits.hard}): ${needed} needed for ${Math.max(...COUNTS)} streams; running at most ${cap}`);
   }
 
   // Fixtures: one funded agent with an API key, one vendor.
@@ -241,7 +244,7 @@ async function main() {
   console.log(`SSE fan-out: ${cpus.length} CPUs (${cpus[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Bun ${Bun.version}, broker ${BROKER}`);
   console.log(`ulimit -n ${limits.soft} (hard ${limits.hard}); clients over ${THREADS} worker threads; server, clients and PostgreSQL share the machine; ${ROUNDS} payments per N`);
   try {
-    for (const n of COUNTS) {
+    for (const n of counts) {
       const server = await startServer(env);
       try {
         // Warm up the stream and payment paths before the baseline.
@@ -277,7 +280,9 @@ async function main() {
         // Issue 17: 20,000 subscribers, the last within 250 ms, at most 16 KiB of server memory per stream.
         const perStream = (rssAfter - rssBefore) / n;
         const last = median(rounds.map((r) => r.last));
-        console.log(`  target (N = 20000) last client < 250 ms, <= 16 KiB per stream: ${n < 20_000 ? "not run at this N" : last < 250 && perStream <= 16 ? "met" : "NOT met"} (${ms(last)}, ${perStream.toFixed(1)} KiB)`);
+        const capped = n === cap && n < 20_000;
+        const verdict = capped ? `NOT met (20000 streams exceed this machine's file limit; at N = ${n})` : n < 20_000 ? "not run at this N" : last < 250 && perStream <= 16 ? "met" : "NOT met";
+        console.log(`  target (N = 20000) last client < 250 ms, <= 16 KiB per stream: ${verdict} (${ms(last)}, ${perStream.toFixed(1)} KiB)`);
       } finally {
         await server.stop();
       }
