@@ -2,6 +2,7 @@ import net from "node:net";
 import { Duplex } from "node:stream";
 import postgres from "postgres";
 import type { Logger } from "@/core/logger";
+import { within } from "@/core/within";
 import { formatDatabaseUrl, type DatabaseUrl, type DbHost } from "./url";
 
 // Which server of a host list (DATABASE_URL=postgres://a:5432,b:5432/db?target_session_attrs=...)
@@ -105,20 +106,12 @@ export function createHostChooser(
   const show = (i: number) => `${hosts[i]!.host}:${hosts[i]!.port}`;
 
   async function probe(i: number): Promise<Role | undefined> {
-    const query = probes[i]!<{ recovery: boolean; ro: string }[]>`SELECT pg_is_in_recovery() AS recovery, current_setting('default_transaction_read_only') AS ro`;
-    query.catch(() => undefined); // one that outlives its wait must not reject unobserved
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), PROBE_TIMEOUT_MS);
-    });
     try {
-      const rows = await Promise.race([query, late]);
-      const row = rows?.[0];
+      const rows = await within(probes[i]!<{ recovery: boolean; ro: string }[]>`SELECT pg_is_in_recovery() AS recovery, current_setting('default_transaction_read_only') AS ro`, PROBE_TIMEOUT_MS);
+      const row = rows[0];
       return row ? { recovery: row.recovery, readOnly: row.ro === "on" } : undefined;
     } catch {
-      return undefined;
-    } finally {
-      clearTimeout(timer);
+      return undefined; // refused, failed or late: no answer
     }
   }
 

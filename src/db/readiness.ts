@@ -1,4 +1,5 @@
 import { createSql, type Sql } from "./client";
+import { within } from "@/core/within";
 import { appliedMigrations } from "./migrate";
 
 // GET /ready's view of the database, on a connection of its own: in the shared pool its query
@@ -17,17 +18,7 @@ export function createReadinessProbe(url: string, applicationName: string): Read
     async appliedMigrations(timeoutMs) {
       // Created on first use: an app that is never probed (scripts, tests) opens nothing.
       sql ??= createSql(url, { max: 1, applicationName: `${applicationName}:ready`, connectTimeoutSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)) });
-      const query = appliedMigrations(sql);
-      query.catch(() => undefined); // one that outlives its wait must not reject unobserved
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
-      });
-      try {
-        return await Promise.race([query, late]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return within(appliedMigrations(sql), timeoutMs, "the database did not answer");
     },
     async close() {
       await sql?.end({ timeout: 1 });

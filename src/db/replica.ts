@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "@/core/logger";
+import { within } from "@/core/within";
 import { createSql, type Sql } from "./client";
 
 // Reads that may lag (public dashboards, ticker, leaderboard, search) on a replica
@@ -46,15 +47,6 @@ export function lagMs(samples: Sample[], now: Sample, replayed: bigint): number 
   for (let i = samples.length - 1; i >= 0; i--) if (samples[i]!.lsn <= replayed) return now.at - samples[i]!.at;
   // Behind every sample kept: at least as old as the oldest.
   return now.at - (samples[0]?.at ?? now.at) + INTERVAL_MS;
-}
-
-function within<T>(query: Promise<T>, ms: number): Promise<T> {
-  query.catch(() => undefined); // one that outlives its wait must not reject unobserved
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([query, late]).finally(() => clearTimeout(timer));
 }
 
 export function createReadPool(

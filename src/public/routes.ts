@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { ctxOf } from "@/http/context";
+import { mayLagCtxOf } from "@/http/context";
 import type { BaseDeps, MayLagDeps } from "@/http/module";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonContent } from "@/http/route-helpers";
@@ -72,7 +72,7 @@ const leaderboardRoute = createRoute({
 
 export function registerPublicRoutes(router: OpenAPIHono<HonoEnv>, deps: BaseDeps & MayLagDeps) {
   // Aggregates anyone may see, a second stale at best (Cache-Control): the replica may serve them.
-  const ctx = (c: Context<HonoEnv>) => ctxOf({ sql: deps.reads.sql(), clock: deps.clock }, c);
+  const ctx = (c: Context<HonoEnv>) => mayLagCtxOf(deps, c);
   const publicCtx = (c: Context<HonoEnv>): PublicCtx => ({ ...ctx(c), tokenMint: deps.config.USDC_MINT });
   // Shared caches may keep these for a second: they change with every payment anyway.
   const cacheable = (c: Context<HonoEnv>) => c.header("Cache-Control", "public, max-age=1");

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { access } from "@/http/guards";
 import { AtomicAmountSchema } from "@/core/number-schemas";
-import { ctxOf } from "@/http/context";
+import { ctxOf, mayLagCtxOf } from "@/http/context";
 import type { RegistryDeps } from "./deps";
 import type { HonoEnv } from "@/http/env";
 import { errorsFor, jsonBody, jsonContent } from "@/http/route-helpers";
@@ -180,7 +180,7 @@ export function registerRegistryRoutes(router: OpenAPIHono<HonoEnv>, deps: Regis
   router.openapi(listRoute, async (c) => {
     const q = c.req.valid("query");
     // The marketplace's listing and search may lag (a replica); GET /v1/services/{id} reads the primary.
-    const page = await listMarketplace(ctxOf({ sql: deps.reads.sql(), clock: deps.clock }, c), {
+    const page = await listMarketplace(mayLagCtxOf(deps, c), {
       serviceType: q.service_type,
       maxPriceAtomic: q.max_price_atomic === undefined ? undefined : BigInt(q.max_price_atomic),
       limit: q.limit,
@@ -192,7 +192,7 @@ export function registerRegistryRoutes(router: OpenAPIHono<HonoEnv>, deps: Regis
   // Before /v1/services/{id}, which would otherwise take "search" for an id.
   router.openapi(searchRoute, async (c) => {
     const q = c.req.valid("query");
-    const found = await searchMarketplace(deps, ctxOf({ sql: deps.reads.sql(), clock: deps.clock }, c), {
+    const found = await searchMarketplace(deps, mayLagCtxOf(deps, c), {
       q: q.q,
       limit: q.limit,
       maxPriceAtomic: q.max_price_atomic === undefined ? undefined : BigInt(q.max_price_atomic),
