@@ -1,9 +1,9 @@
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { JSONRPCRequest, RequestId } from "@modelcontextprotocol/sdk/types.js";
+import type { Answer } from "./exchange";
 import { Counter, Histogram, type Registry } from "prom-client";
 
 // Every MCP request audited like a REST call: each JSON-RPC request of a POST is matched with the
-// answer the server sends (the transport's send is watched, so answers the SDK gives without
+// answer the server sent (every answer passes through the transport, so those the SDK gives without
 // reaching our code, such as arguments its schema refused, are counted too), and goes to the
 // request's one log line (`mcp`: method, tool, outcome, ms) and to Prometheus, per method and tool.
 // Labels are bounded: unknown methods and tool names are "other" and "unknown".
@@ -49,61 +49,48 @@ export function createMcpMetrics(registry: Registry): McpMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  // Each label set's child is looked up once: prom-client hashes the labels object on every call
+  // otherwise. The sets are bounded (methods, tools and outcomes are fixed lists).
+  const counters = new Map<string, { inc(): void }>();
+  const timers = new Map<string, { observe(seconds: number): void }>();
   return {
     observe(entry) {
       const tool = entry.tool ?? "";
-      requests.inc({ method: entry.method, tool, outcome: entry.outcome });
-      duration.observe({ method: entry.method, tool }, entry.ms / 1000);
+      const key = `${entry.method}\n${tool}`;
+      const counterKey = `${key}\n${entry.outcome}`;
+      let counted = counters.get(counterKey);
+      if (!counted) counters.set(counterKey, (counted = requests.labels(entry.method, tool, entry.outcome)));
+      let timed = timers.get(key);
+      if (!timed) timers.set(key, (timed = duration.labels(entry.method, tool)));
+      counted.inc();
+      timed.observe(entry.ms / 1000);
     },
   };
 }
 
-interface Pending {
-  method: string;
-  tool: string | undefined;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-function outcomeOf(message: JSONRPCMessage, tool: string | undefined, refusals: Map<RequestId, string>, id: RequestId): string {
+function outcomeOf(message: Answer, tool: string | undefined, refusals: Map<RequestId, string>, id: RequestId): string {
   if ("error" in message) return PROTOCOL_OUTCOMES[message.error.code] ?? "protocol_error";
-  const result = "result" in message ? message.result : undefined;
-  if (!isRecord(result) || result.isError !== true) return "ok";
+  if (message.result.isError !== true) return "ok";
   // A tool error our code did not make is the SDK's: arguments its schema refused, or no such tool.
   return refusals.get(id) ?? (tool === "unknown" ? "unknown_tool" : "invalid_arguments");
 }
 
 /**
- * Watches the answers to the requests in `body` on this per-request transport; `done` receives
- * each as it is sent.
+ * The audit of one POST: each of its requests with the outcome of its answer, the answers the SDK
+ * gives without reaching our code (arguments its schema refused, no such tool) included. `ms`
+ * runs from the POST's arrival to its last answer.
  */
-export function watchAnswers(
-  transport: Transport,
-  body: unknown,
-  options: { tools: ReadonlySet<string>; refusals: Map<RequestId, string>; record: (entry: McpAuditEntry) => void },
+export function auditAnswers(
+  requests: readonly JSONRPCRequest[],
+  answers: readonly Answer[],
+  options: { ms: number; tools: ReadonlySet<string>; refusals: Map<RequestId, string>; record: (entry: McpAuditEntry) => void },
 ): void {
-  const started = performance.now();
-  const pending = new Map<RequestId, Pending>();
-  for (const m of Array.isArray(body) ? body : [body]) {
-    if (!isRecord(m) || typeof m.method !== "string" || (typeof m.id !== "string" && typeof m.id !== "number")) continue;
-    const method = METHODS.has(m.method) ? m.method : "other";
-    const name = isRecord(m.params) ? m.params.name : undefined;
-    pending.set(m.id, { method, tool: method === "tools/call" ? (typeof name === "string" && options.tools.has(name) ? name : "unknown") : undefined });
-  }
-  if (pending.size === 0) return;
-  const send = transport.send.bind(transport);
-  transport.send = async (message, sendOptions) => {
-    const id = "id" in message && ("result" in message || "error" in message) ? message.id : undefined;
-    const seen = id === undefined ? undefined : pending.get(id);
-    if (seen && id !== undefined) {
-      pending.delete(id);
-      options.record({
-        method: seen.method,
-        ...(seen.tool ? { tool: seen.tool } : {}),
-        outcome: outcomeOf(message, seen.tool, options.refusals, id),
-        ms: Math.round((performance.now() - started) * 100) / 100,
-      });
-    }
-    return send(message, sendOptions);
-  };
+  requests.forEach((request, i) => {
+    const answer = answers[i];
+    if (!answer) return;
+    const method = METHODS.has(request.method) ? request.method : "other";
+    const name = request.params?.name;
+    const tool = method === "tools/call" ? (typeof name === "string" && options.tools.has(name) ? name : "unknown") : undefined;
+    options.record({ method, ...(tool ? { tool } : {}), outcome: outcomeOf(answer, tool, options.refusals, answer.id), ms: options.ms });
+  });
 }

@@ -3,7 +3,7 @@ import type { RequestId } from "@modelcontextprotocol/sdk/types.js";
 import type { Context } from "hono";
 import type { AppError } from "@/core/errors";
 import type { Ctx } from "@/db/context";
-import { ctxOf } from "@/http/context";
+import { ctxOf, mayLagCtxOf } from "@/http/context";
 import type { HonoEnv } from "@/http/env";
 import type { McpDeps } from "./deps";
 
@@ -14,6 +14,8 @@ import type { McpDeps } from "./deps";
 export interface McpCall {
   deps: McpDeps;
   ctx: Ctx;
+  /** The context for reads that may lag (search, listings, network stats): the pool their REST twins read from (the replica's while within its bound). Never for money. */
+  mayLagCtx(): Ctx;
   /** Set when an Authorization header was sent but is invalid: account tools answer it, discovery ignores it (as REST's public routes do). */
   authError: AppError | undefined;
   requestId: string;
@@ -32,6 +34,7 @@ export function callFor(deps: McpDeps, c: Context<HonoEnv>): McpCall {
   return {
     deps,
     ctx: ctxOf(deps, c),
+    mayLagCtx: () => mayLagCtxOf(deps, c),
     authError: c.get("authError"),
     requestId: c.get("requestId"),
     receivedAt: c.get("receivedAt"),

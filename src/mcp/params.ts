@@ -1,4 +1,3 @@
-import type { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -10,13 +9,16 @@ import {
   ListToolsRequestSchema,
   PingRequestSchema,
   ReadResourceRequestSchema,
+  type JSONRPCRequest,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ZodType } from "zod";
+import type { Answer } from "./exchange";
 
 // A request whose params break the MCP schema (tools/call with `arguments: "x"`, resources/read
 // without a uri) is answered -32602 Invalid params naming what is wrong. Left to the SDK, its
 // schema failure surfaces as a thrown ZodError, which the protocol layer answers -32603 Internal
-// error: a server-error code for the client's own mistake.
+// error: a server-error code for the client's own mistake. The SDK parses every request against
+// its schema anyway, so the schema is checked here again only for a request answered -32603.
 
 const SCHEMAS: Record<string, ZodType> = {
   initialize: InitializeRequestSchema,
@@ -30,18 +32,11 @@ const SCHEMAS: Record<string, ZodType> = {
   "prompts/get": GetPromptRequestSchema,
 };
 
-/** Checks each request's params before the server handles it (call after server.connect, which sets onmessage). */
-export function refuseInvalidParams(transport: WebStandardStreamableHTTPServerTransport): void {
-  const deliver = transport.onmessage;
-  if (!deliver) throw new Error("refuseInvalidParams: the transport is not connected");
-  transport.onmessage = (message, extra) => {
-    const schema = "method" in message && "id" in message ? SCHEMAS[message.method] : undefined;
-    const parsed = schema?.safeParse(message);
-    if (parsed && !parsed.success && "id" in message) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(params)"}: ${i.message}`).join("; ");
-      void transport.send({ jsonrpc: "2.0", id: message.id, error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${issues}` } });
-      return;
-    }
-    deliver(message, extra);
-  };
+/** The answer to `request`, or -32602 naming what is wrong when the SDK answered its invalid params as an internal error. */
+export function invalidParamsAnswer(request: JSONRPCRequest, answer: Answer): Answer {
+  if (!("error" in answer) || answer.error.code !== ErrorCode.InternalError) return answer;
+  const parsed = SCHEMAS[request.method]?.safeParse(request);
+  if (!parsed || parsed.success) return answer;
+  const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(params)"}: ${i.message}`).join("; ");
+  return { jsonrpc: "2.0", id: answer.id, error: { code: ErrorCode.InvalidParams, message: `Invalid params: ${issues}` } };
 }

@@ -63,7 +63,7 @@ export function registerServiceResources(server: McpServer): void {
     list: async (extra) => {
       const call = callOf(extra);
       try {
-        const page = await listMarketplace(call.ctx, { limit: LISTED });
+        const page = await listMarketplace(call.mayLagCtx(), { limit: LISTED });
         return {
           resources: page.services.map((s) => ({
             uri: serviceUri(s.id),

@@ -1,10 +1,10 @@
 import { z } from "@hono/zod-openapi";
 
-// The JSON-RPC 2.0 messages of POST /mcp. The route validates a body against these as every route
-// validates its body (src/http/router.ts: 400 invalid_request naming each field, strings
-// PostgreSQL cannot store refused): only the JSON-RPC envelope, loosely, since the SDK then checks
-// each MCP method's params against the MCP schema itself. Results are free-form here; each
-// method's result is the MCP specification's.
+// The JSON-RPC 2.0 messages of POST /mcp, as the document shows them: only the envelope, loosely;
+// each MCP method's params are the MCP schema's. The route does not run these: it checks a body
+// once, against the SDK's own JSON-RPC schema (transport.ts), with the same 400 invalid_request
+// and the same refusal of strings PostgreSQL cannot store as every route's validation. Results
+// are free-form here; each method's result is the MCP specification's.
 
 const JsonRpcId = z.union([z.string(), z.number().int()]).openapi({ description: "The request's id" });
 

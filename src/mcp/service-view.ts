@@ -8,7 +8,9 @@ import { atomicToUsdc } from "./usdc";
 // search_services, get_service and machpay://services/{id}, so they never disagree.
 
 export const SERVICE_URI_TEMPLATE = "machpay://services/{id}";
-export const serviceUri = (id: string) => `machpay://services/${encodeURIComponent(id)}`;
+// Service ids are mostly URI-safe already (the registry's ids are slugs): only others are encoded.
+const URI_SAFE = /^[A-Za-z0-9._~-]*$/;
+export const serviceUri = (id: string) => `machpay://services/${URI_SAFE.test(id) ? id : encodeURIComponent(id)}`;
 
 const serviceFields = {
   id: z.string().describe("The service id: what pay's `to` and get_service's `service_id` take"),
@@ -55,8 +57,10 @@ const common = (call: McpCall, s: ServiceDTO) => ({
 export const serviceDetail = (call: McpCall, s: ServiceDTO): ServiceDetail => ({ ...common(call, s), vendor_id: s.vendor_id, tools: s.mcp_tool_def?.tools ?? [] });
 
 function whyItMatched(hit: MarketplaceHit, priceUsdc: string, ceilingUsdc: string | undefined): string {
-  const ranks = [hit.semantic_rank === null ? "" : `meaning #${hit.semantic_rank}`, hit.text_rank === null ? "" : `words #${hit.text_rank}`].filter(Boolean);
-  const matched = ranks.length > 0 ? `matches by ${ranks.join(" and ")}` : "no words to match: cheapest first";
+  const meaning = hit.semantic_rank === null ? "" : `meaning #${hit.semantic_rank}`;
+  const words = hit.text_rank === null ? "" : `words #${hit.text_rank}`;
+  const ranks = meaning && words ? `${meaning} and ${words}` : meaning || words;
+  const matched = ranks ? `matches by ${ranks}` : "no words to match: cheapest first";
   return `${matched}; ${priceUsdc} USDC per call${ceilingUsdc === undefined ? "" : `, within the ${ceilingUsdc} USDC ceiling`}`;
 }
 
@@ -76,18 +80,23 @@ export function serviceHits(call: McpCall, search: MarketplaceSearch): ServiceHi
   });
 }
 
+/** Whitespace other than single spaces: what oneLine must rewrite (most descriptions have none). */
+const UNEVEN_SPACE = /[^\S ]| {2}/;
+
 /** The first `max` characters on one line: cut first, so a long description is not scanned whole. */
 export function oneLine(text: string, max: number): string {
-  const line = text.slice(0, max + 1).replace(/\s+/g, " ");
+  const cut = text.length > max ? text.slice(0, max + 1) : text;
+  const line = UNEVEN_SPACE.test(cut) ? cut.replace(/\s+/g, " ") : cut;
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** A service in a few lines: what a model needs to choose it and pay for it. */
 export function renderService(s: ServiceDetail | ServiceHit, index?: number): string {
-  const head = `${index === undefined ? "" : `${index}. `}${s.name} (id: ${s.id}, ${s.service_type}): ${s.price_usdc} USDC per call`;
-  const lines = [head, `   ${oneLine(s.description, 240)}`, `   gateway: ${s.gateway_url}${s.gateway_pubkey ? ` (key ${s.gateway_pubkey})` : ""}`];
-  if ("why" in s) lines.push(`   why: ${s.why} (score ${s.score})`);
+  let text =
+    `${index === undefined ? "" : `${index}. `}${s.name} (id: ${s.id}, ${s.service_type}): ${s.price_usdc} USDC per call\n` +
+    `   ${oneLine(s.description, 240)}\n   gateway: ${s.gateway_url}${s.gateway_pubkey ? ` (key ${s.gateway_pubkey})` : ""}`;
+  if ("why" in s) text += `\n   why: ${s.why} (score ${s.score})`;
   const tools = "tools" in s ? s.tools.map((t) => t.name) : s.tool_names;
-  if (tools.length > 0) lines.push(`   tools: ${tools.join(", ")}`);
-  return lines.join("\n");
+  if (tools.length > 0) text += `\n   tools: ${tools.join(", ")}`;
+  return text;
 }

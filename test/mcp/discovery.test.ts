@@ -158,6 +158,24 @@ describe("discovery tools (no credentials)", () => {
     expect(stats).toMatchObject({ tx_count_24h: expect.any(Number), volume_24h_atomic: expect.stringMatching(/^\d+$/), volume_24h_usdc: expect.any(String), token_mint: t.config.USDC_MINT });
   });
 
+  test("search, listings and network stats read where their REST twins read: the pool whose reads may lag (a replica's)", async () => {
+    const reads = t.deps.reads;
+    const primary = reads.sql.bind(reads);
+    let asked = 0;
+    reads.sql = () => (asked++, primary());
+    try {
+      await structured("search_services", { query: "weather" });
+      await structured("network_stats");
+      await client.listResources();
+      expect(asked).toBe(3);
+      // A lookup by id reads the primary, as GET /v1/services/{id} does.
+      await structured("get_service", { service_id: "weather-pro" });
+      expect(asked).toBe(3);
+    } finally {
+      reads.sql = primary;
+    }
+  });
+
   test("an invalid credential does not stop discovery (as on REST's public routes)", async () => {
     const stranger = await connectMcp(t, "mp_sk_live_" + "x".repeat(32));
     try {

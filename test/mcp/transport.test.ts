@@ -5,8 +5,8 @@ import { json } from "../support/http";
 import { agentRow } from "../support/ledger";
 import { connectMcp, fundedAgent, marketplace } from "../support/mcp";
 
-// /mcp at the HTTP level: Streamable HTTP as the SDK's transport serves it, stateless (so two
-// instances behind a load balancer answer one client's requests interchangeably), with the
+// /mcp at the HTTP level: Streamable HTTP, stateless (so two instances behind a load balancer
+// answer one client's requests interchangeably; pooled servers never mix two clients' answers), with the
 // API's own refusals for what is not an MCP request, DNS-rebinding protection, and every call
 // audited (the request's log line, Prometheus per method and tool).
 
@@ -77,6 +77,49 @@ describe("stateless Streamable HTTP", () => {
     const batch = await postMcp([message("ping", {}, "a"), message("tools/list", {}, "b")]);
     expect(batch.status).toBe(200);
     expect(batch.body.map((m: { id: string }) => m.id).sort()).toEqual(["a", "b"]);
+  });
+
+  test("concurrent POSTs reusing one JSON-RPC id (every client starts at 0) each get their own answer", async () => {
+    // The servers are pooled and kept connected: an answer must still reach the POST that asked.
+    const agents = await Promise.all(Array.from({ length: 6 }, (_, i) => fundedAgent(t, BigInt(1_000 * (i + 1)))));
+    const rounds = await Promise.all(
+      Array.from({ length: 48 }, (_, i) => {
+        const agent = agents[i % agents.length]!;
+        return postMcp(message("tools/call", { name: "get_balance", arguments: {} }, 0), { authorization: `Bearer ${agent.key}` }).then((r) => ({ r, i }));
+      }),
+    );
+    for (const { r, i } of rounds) {
+      expect(r.status).toBe(200);
+      expect(r.body.id).toBe(0);
+      expect(r.body.result.structuredContent.available_atomic).toBe(String(1_000 * ((i % agents.length) + 1)));
+    }
+  });
+
+  test("a batch is answered with an array, one answer per request, in its order, even for one request", async () => {
+    const one = await postMcp([message("ping", {}, 7)]);
+    expect([one.status, one.body]).toEqual([200, [{ jsonrpc: "2.0", id: 7, result: {} }]]);
+    const mixed = await postMcp([message("tools/list", {}, "b"), { jsonrpc: "2.0", method: "notifications/initialized" }, message("ping", {}, "a")]);
+    expect(mixed.body.map((m: { id: string }) => m.id)).toEqual(["b", "a"]);
+  });
+
+  test("a batch that repeats a request id, holds an initialize beside other messages, or is empty or too long: 400, nothing run", async () => {
+    const agent = await fundedAgent(t, 10_000n);
+    const pay = (id: number) => message("tools/call", { name: "pay", arguments: { to: "weather-pro", amount_atomic: "4000" } }, id);
+    const repeated = await postMcp([pay(1), pay(1)], { authorization: `Bearer ${agent.key}` });
+    expect([repeated.status, repeated.body.error.code]).toEqual([400, "invalid_request"]);
+    expect(repeated.body.error.message).toContain("repeats the request id 1");
+    const init = message("initialize", { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: "t", version: "1" } });
+    const withInit = await postMcp([init, message("ping", {}, 2)]);
+    expect([withInit.status, withInit.body.error.code]).toEqual([400, "invalid_request"]);
+    expect((await postMcp([])).status).toBe(400);
+    expect((await postMcp(Array.from({ length: 101 }, (_, i) => message("ping", {}, i)))).status).toBe(400);
+    // A batch cancelling its own request would wait for ever for the answer the SDK then never sends.
+    const cancelled = await postMcp([pay(3), { jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 3 } }], { authorization: `Bearer ${agent.key}` });
+    expect([cancelled.status, cancelled.body.error.code]).toEqual([400, "invalid_request"]);
+    // The second message of a batch is not JSON-RPC: the issue names it.
+    const second = await postMcp([message("ping", {}, 1), { jsonrpc: "2.0", id: 2 }]);
+    expect([second.status, second.body.error.details.issues[0].field]).toEqual([400, "1"]);
+    expect((await agentRow(t, agent.id)).balance).toBe(10_000n);
   });
 
   test("GET (a server stream) and DELETE (ending a session) answer 405 with Allow: POST; other methods too", async () => {

@@ -1880,6 +1880,44 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** @description One JSON-RPC message (or a batch of them, as older protocol versions allow) */
+        McpJsonRpcBody: components["schemas"]["McpJsonRpcMessage"] | components["schemas"]["McpJsonRpcMessage"][];
+        /** @description An MCP JSON-RPC 2.0 request, notification or response */
+        McpJsonRpcMessage: {
+            /** @enum {string} */
+            jsonrpc: "2.0";
+            /** @description Absent for a notification */
+            id?: string | number;
+            /**
+             * @description initialize, tools/list, tools/call, resources/list, resources/read, prompts/get, ping...
+             * @example tools/call
+             */
+            method?: string;
+            /**
+             * @example {
+             *       "name": "search_services",
+             *       "arguments": {
+             *         "query": "cheap LLM"
+             *       }
+             *     }
+             */
+            params?: {
+                [key: string]: unknown;
+            };
+            result?: {
+                [key: string]: unknown;
+            };
+            error?: {
+                /** @description JSON-RPC error code: -32602 invalid params, -32601 no such method, -32002 no such resource */
+                code: number;
+                message: string;
+                data?: unknown;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         Health: {
             /** @enum {string} */
             status: "ok";
@@ -3814,44 +3852,6 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
-        };
-        /** @description One JSON-RPC message (or a batch of them, as older protocol versions allow) */
-        McpJsonRpcBody: components["schemas"]["McpJsonRpcMessage"] | components["schemas"]["McpJsonRpcMessage"][];
-        /** @description An MCP JSON-RPC 2.0 request, notification or response */
-        McpJsonRpcMessage: {
-            /** @enum {string} */
-            jsonrpc: "2.0";
-            /** @description Absent for a notification */
-            id?: string | number;
-            /**
-             * @description initialize, tools/list, tools/call, resources/list, resources/read, prompts/get, ping...
-             * @example tools/call
-             */
-            method?: string;
-            /**
-             * @example {
-             *       "name": "search_services",
-             *       "arguments": {
-             *         "query": "cheap LLM"
-             *       }
-             *     }
-             */
-            params?: {
-                [key: string]: unknown;
-            };
-            result?: {
-                [key: string]: unknown;
-            };
-            error?: {
-                /** @description JSON-RPC error code: -32602 invalid params, -32601 no such method, -32002 no such resource */
-                code: number;
-                message: string;
-                data?: unknown;
-            } & {
-                [key: string]: unknown;
-            };
-        } & {
-            [key: string]: unknown;
         };
     };
     responses: never;

@@ -6,7 +6,7 @@ import { atomicToUsdc, UsdcAmountSchema, usdcToAtomic } from "../usdc";
 import { defineTool } from "./define";
 
 // Discovery: no credentials needed. The same verbs as GET /v1/services/search, /v1/services/{id}
-// and /v1/network/stats.
+// and /v1/network/stats, reading from the same pools (search and stats may lag: the replica's).
 
 const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
@@ -32,7 +32,7 @@ export const searchServicesTool = defineTool({
   annotations: { title: "Search the MachPay marketplace", ...readOnly },
   async run(call, args) {
     const maxPriceAtomic = args.max_price_usdc === undefined ? undefined : usdcToAtomic(call, args.max_price_usdc, "max_price_usdc");
-    const found = await searchMarketplace(call.deps, call.ctx, { q: args.query, limit: args.limit, maxPriceAtomic, serviceType: args.service_type });
+    const found = await searchMarketplace(call.deps, call.mayLagCtx(), { q: args.query, limit: args.limit, maxPriceAtomic, serviceType: args.service_type });
     const services = serviceHits(call, found);
     const ceiling = found.maxPriceAtomic === undefined ? null : found.maxPriceAtomic.toString();
     const text =
@@ -87,7 +87,7 @@ export const networkStatsTool = defineTool({
   access: "public",
   annotations: { title: "MachPay network statistics", ...readOnly },
   async run(call) {
-    const stats = await getNetworkStats({ ...call.ctx, tokenMint: call.deps.config.USDC_MINT });
+    const stats = await getNetworkStats({ ...call.mayLagCtx(), tokenMint: call.deps.config.USDC_MINT });
     const data = { ...stats, volume_24h_usdc: atomicToUsdc(call, stats.volume_24h_atomic) };
     const text =
       `Last 24 hours: ${data.tx_count_24h} payments, ${data.volume_24h_usdc} USDC, ${data.tps} payments/s now, ` +
