@@ -15,11 +15,12 @@
 //
 // startPrivateStandby adds a streaming (optionally synchronous) hot standby of such a cluster,
 // with the same lifecycle, and promote(): a primary/standby pair without Patroni.
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, appendFileSync, chownSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, appendFileSync, chownSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createSql, withDatabase } from "@/db/client";
 import { asPostgres, isRoot, portFree, postgresIds } from "./postgres-user";
+import { alive, childrenOf } from "./procfs";
 
 const PG_BIN = "/usr/lib/postgresql/15/bin";
 // Below Linux's ephemeral range (32768+), where outgoing connections take ports while we are down.
@@ -53,29 +54,6 @@ function pickPort(): number {
     if (port !== MACHINE_PORT && portFree(port)) return port;
   }
   throw new Error("private-postgres: no free port on 127.0.0.1");
-}
-
-/** A process that is gone or a zombie (dead, waiting to be reaped) holds nothing any more. */
-function alive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-      if (ppid === pid) found.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
 }
 
 async function until(what: string, deadlineMs: number, check: () => boolean | Promise<boolean>): Promise<void> {

@@ -5,20 +5,8 @@ import {
   getTransferCheckedInstruction,
   TOKEN_PROGRAM_ADDRESS,
 } from "@solana-program/token";
-import {
-  address,
-  appendTransactionMessageInstructions,
-  createTransactionMessage,
-  getBase64EncodedWireTransaction,
-  getSignatureFromTransaction,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
-  type Blockhash,
-  type Instruction,
-  type KeyPairSigner,
-} from "@solana/kit";
+import { address, type Blockhash, type Instruction, type KeyPairSigner } from "@solana/kit";
+import { signInstructions } from "@/core/solana-tx";
 
 export interface PayoutTransfer {
   id: string;
@@ -51,12 +39,5 @@ export async function buildPayoutTransaction(
     instructions.push(getTransferCheckedInstruction({ source, mint: mintAddress, destination: ata, authority: hot, amount: t.amount, decimals }));
   }
   instructions.push(getAddMemoInstruction({ memo: `machpay:payouts:${transfers.map((t) => t.id).join(",")}` }));
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(hot, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash(lifetime, m),
-    (m) => appendTransactionMessageInstructions(instructions, m),
-  );
-  const signed = await signTransactionMessageWithSigners(message);
-  return { signature: getSignatureFromTransaction(signed), wire: getBase64EncodedWireTransaction(signed) };
+  return signInstructions(hot, lifetime, instructions);
 }

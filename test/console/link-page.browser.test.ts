@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { manualClock, unixSeconds } from "@/core/clock";
 import { randomBase62 } from "@/core/ids";
 import { startTestApp, type TestApp } from "../support/app";
-import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, launchBrowser } from "../support/browser";
+import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, browserForSuite } from "../support/browser";
 import { createUser } from "../support/fixtures";
 import { startSmtpServer, type SmtpStandIn } from "../support/smtp";
 import { newWallet } from "../support/solana-keys";
@@ -74,17 +74,11 @@ describe("the pairing page, served", () => {
 });
 
 describe.skipIf(!available)("the pairing page in a browser", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, BROWSER_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = browserForSuite();
 
   /** A fresh browser context (empty sessionStorage) on the link page. */
   async function openLinkPage(code: string): Promise<Page> {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const page = await context.newPage();
     page.setDefaultTimeout(ACTION_TIMEOUT_MS);
     await page.goto(`${t.url}/console/link?code=${code}`);

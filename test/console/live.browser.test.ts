@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
 import { startRealtime } from "@/realtime";
 import { startSimulation } from "@/simulation";
 import { startTestApp, type TestApp } from "../support/app";
-import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, launchBrowser } from "../support/browser";
+import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, browserForSuite } from "../support/browser";
 
 // What `npm run dev` shows: the simulator's traffic on the live dashboard, drawn from SSE in a
 // real Chromium.
@@ -36,18 +35,12 @@ test("/console and /console/live serve the dashboard and its script", async () =
 });
 
 describe.skipIf(!available)("the live dashboard in a browser", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, BROWSER_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = browserForSuite();
 
   test(
     "ticker rows and stats numbers appear and keep coming",
     async () => {
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       const page = await context.newPage();
       page.setDefaultTimeout(ACTION_TIMEOUT_MS);
       await page.goto(`${t.url}/console/live`);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
 import { API_REFERENCE_SCRIPT } from "@/http/api-reference";
 import { startTestApp, type TestApp } from "../support/app";
-import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, launchBrowser } from "../support/browser";
+import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, browserForSuite } from "../support/browser";
 
 // /docs works with no network: the reference's bundle comes from this server (a pinned npm
 // package), and a browser whose every request off localhost is refused still draws the operations.
@@ -28,18 +27,12 @@ test("/docs loads the reference's bundle from this server, not from a CDN", asyn
 });
 
 describe.skipIf(!available)("/docs in a browser with no network", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, BROWSER_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = browserForSuite();
 
   test(
     "the operations of /openapi.json are drawn, and nothing is fetched off localhost",
     async () => {
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       const blocked: string[] = [];
       const local = new URL(t.url);
       await context.route("**/*", (route) => {

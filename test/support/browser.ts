@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "bun:test";
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
@@ -28,6 +29,24 @@ const CHROMIUM_ARGS = [
 /** A headless Chromium; launch() gives every browser a new, empty profile directory. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A browser for the tests of the enclosing describe: launched before them (within the browser
+ * tests' budget), closed after. Call it inside the describe; the function it returns gives it.
+ */
+export function browserForSuite(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, BROWSER_TEST_TIMEOUT_MS);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("browserForSuite: the browser was not launched (called outside a describe's tests?)");
+    return browser;
+  };
 }
 
 let probe: Promise<boolean> | undefined;

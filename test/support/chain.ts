@@ -1,16 +1,8 @@
 import {
   address,
-  appendTransactionMessageInstructions,
   createSolanaRpc,
-  createTransactionMessage,
   generateKeyPairSigner,
-  getBase64EncodedWireTransaction,
-  getSignatureFromTransaction,
   lamports,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
   type Address,
   type Instruction,
   type KeyPairSigner,
@@ -26,6 +18,7 @@ import {
   TOKEN_PROGRAM_ADDRESS,
 } from "@solana-program/token";
 import type { ConfigInput } from "@/config";
+import { signInstructions } from "@/core/solana-tx";
 import type { TestLocalnet } from "./localnet";
 
 // Real SPL transfers for deposit tests: wallets funded through the local chain's faucet, signed
@@ -73,17 +66,10 @@ export async function fundedWallet(ln: TestLocalnet, usdc: bigint, signer?: KeyP
 export async function send(ln: TestLocalnet, payer: KeyPairSigner, instructions: Instruction[]): Promise<string> {
   const rpc = createSolanaRpc(ln.url);
   const { value: lifetime } = await rpc.getLatestBlockhash({ commitment: "confirmed" }).send();
-  const message = pipe(
-    createTransactionMessage({ version: 0 }),
-    (m) => setTransactionMessageFeePayerSigner(payer, m),
-    (m) => setTransactionMessageLifetimeUsingBlockhash(lifetime, m),
-    (m) => appendTransactionMessageInstructions(instructions, m),
-  );
-  const tx = await signTransactionMessageWithSigners(message);
-  const wire = getBase64EncodedWireTransaction(tx);
+  const { signature, wire } = await signInstructions(payer, lifetime, instructions);
   // skipPreflight: a transfer that fails on chain must still land (failed) for the failure tests.
   await rpc.sendTransaction(wire, { encoding: "base64", skipPreflight: true }).send();
-  return getSignatureFromTransaction(tx);
+  return signature;
 }
 
 /** A USDC transferChecked from the wallet's ATA to `destination` (a token account), with an optional memo. */

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "playwright-core";
 import { manualClock } from "@/core/clock";
 import { startRealtime } from "@/realtime";
 import { startTestApp, type TestApp } from "../support/app";
 import { createUser } from "../support/fixtures";
-import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, launchBrowser } from "../support/browser";
+import { ACTION_TIMEOUT_MS, BROWSER_TEST_TIMEOUT_MS, browserAvailable, browserForSuite } from "../support/browser";
 import { authorized, baseHour, ensurePartitions, MINUTE, packetsEveryMinute, rollup } from "./raw-rows";
 
 // The public live page (/console/live) shows what gateways reported: p99 and p50 latency, the 5xx
@@ -37,18 +36,12 @@ test("the page carries the telemetry tiles", async () => {
 });
 
 describe.skipIf(!available)("in a browser", () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, BROWSER_TEST_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = browserForSuite();
 
   test(
     "dashes without telemetry, then the gateways' figures once the rollup ran",
     async () => {
-      const context = await browser.newContext();
+      const context = await browser().newContext();
       const page = await context.newPage();
       page.setDefaultTimeout(ACTION_TIMEOUT_MS);
       await page.goto(`${t.url}/console/live`);

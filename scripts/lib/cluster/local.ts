@@ -8,12 +8,13 @@
 // when this process was killed outright. Patroni and PostgreSQL run as the postgres OS user
 // through setpriv, which execs (runuser stays a parent for its PAM session, so its pid would not
 // be Patroni's and a kill -9 of it would miss Patroni), as scripts/lib/private-postgres.ts does.
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { generateSigningJwk } from "@/auth";
 import { randomBase62 } from "@/core/ids";
 import { createSql } from "@/db/client";
 import { asPostgres, isRoot, portFree, postgresIds } from "../postgres-user";
+import { alive, childrenOf, cmdline } from "../procfs";
 import {
   API_FIXED_ENV,
   API_REPLICAS,
@@ -138,36 +139,6 @@ function pickPorts(base: number, apis: number): ClusterPorts {
   const etcdPeer = take();
   const nodes = Object.fromEntries(SERVICES.nodes.map((n) => [n, { postgres: take(), rest: take() }])) as ClusterPorts["nodes"];
   return { etcdClient, etcdPeer, nodes, haproxyPrimary: take(), haproxyReplica: take(), haproxyApi: take(), haproxyStats: take(), apis: Array.from({ length: apis }, take) };
-}
-
-function alive(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
-  } catch {
-    return "";
-  }
-}
-
-function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1]!.split(" ")[1]);
-      if (ppid === pid) found.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return found;
 }
 
 function kill(pid: number, signal: NodeJS.Signals) {

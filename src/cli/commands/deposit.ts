@@ -1,17 +1,5 @@
-import {
-  address,
-  appendTransactionMessageInstructions,
-  createSolanaRpc,
-  createTransactionMessage,
-  getBase64EncodedWireTransaction,
-  getSignatureFromTransaction,
-  lamports,
-  pipe,
-  setTransactionMessageFeePayerSigner,
-  setTransactionMessageLifetimeUsingBlockhash,
-  signTransactionMessageWithSigners,
-  type KeyPairSigner,
-} from "@solana/kit";
+import { address, createSolanaRpc, lamports, type Instruction, type KeyPairSigner } from "@solana/kit";
+import { signInstructions } from "@/core/solana-tx";
 import { getAddMemoInstruction } from "@solana-program/memo";
 import { findAssociatedTokenPda, getTransferCheckedInstruction, TOKEN_PROGRAM_ADDRESS } from "@solana-program/token";
 import { send, type Api } from "../api";
@@ -106,19 +94,13 @@ async function faucet(rpcUrl: string, owner: string, atomic: bigint, mint: strin
   if (body.error) throw new CliError(`the local chain's faucet refused: ${body.error.message ?? JSON.stringify(body.error)}`, "faucet_failed");
 }
 
-async function transfer(rpcUrl: string, payer: KeyPairSigner, instructions: Parameters<typeof appendTransactionMessageInstructions>[0]): Promise<string> {
+async function transfer(rpcUrl: string, payer: KeyPairSigner, instructions: readonly Instruction[]): Promise<string> {
   const rpc = createSolanaRpc(rpcUrl);
   try {
     const { value: lifetime } = await rpc.getLatestBlockhash({ commitment: "confirmed" }).send();
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (m) => setTransactionMessageFeePayerSigner(payer, m),
-      (m) => setTransactionMessageLifetimeUsingBlockhash(lifetime, m),
-      (m) => appendTransactionMessageInstructions(instructions, m),
-    );
-    const tx = await signTransactionMessageWithSigners(message);
-    await rpc.sendTransaction(getBase64EncodedWireTransaction(tx), { encoding: "base64" }).send();
-    return getSignatureFromTransaction(tx);
+    const { signature, wire } = await signInstructions(payer, lifetime, instructions);
+    await rpc.sendTransaction(wire, { encoding: "base64" }).send();
+    return signature;
   } catch (err) {
     throw chainError(rpcUrl, err);
   }
