@@ -2,6 +2,7 @@ import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type {
   JSONRPCErrorResponse,
   JSONRPCMessage,
+  JSONRPCRequest,
   JSONRPCResultResponse,
   MessageExtraInfo,
   RequestId,
@@ -23,6 +24,9 @@ import type {
 
 /** An answer (result or error) to one request, as the server sends it. */
 export type Answer = (JSONRPCResultResponse | JSONRPCErrorResponse) & { id: RequestId };
+
+/** A request (a method and an id): what gets an answer, unlike notifications and responses. */
+export const isRequest = (m: JSONRPCMessage): m is JSONRPCRequest => "method" in m && "id" in m;
 
 export class ExchangeTransport implements Transport {
   onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
@@ -65,8 +69,7 @@ export class ExchangeTransport implements Transport {
     if (!this.onmessage) throw new Error("the MCP transport is not connected to a server");
     const answers: Promise<Answer>[] = [];
     for (const message of messages) {
-      if (!("method" in message) || !("id" in message)) continue;
-      answers.push(new Promise<Answer>((resolve) => this.waiting.set(message.id, resolve)));
+      if (isRequest(message)) answers.push(new Promise<Answer>((resolve) => this.waiting.set(message.id, resolve)));
     }
     for (const message of messages) this.onmessage(message, extra);
     return await Promise.all(answers);

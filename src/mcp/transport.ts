@@ -1,5 +1,5 @@
 import { MAX_BATCH_SIZE } from "@modelcontextprotocol/sdk/server/requestBody.js";
-import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
+import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Context } from "hono";
 import { AppError } from "@/core/errors";
 import { findUnstorableText } from "@/core/storable-text";
@@ -8,6 +8,7 @@ import type { HonoEnv } from "@/http/env";
 import { auditAnswers, type McpAuditEntry } from "./audit";
 import { invalidParamsAnswer } from "./params";
 import { authInfoOf, type McpCall } from "./call";
+import { isRequest } from "./exchange";
 import type { ServerPool } from "./pool";
 import { TOOL_NAMES } from "./tools";
 
@@ -43,8 +44,7 @@ function messagesOf(body: unknown): JSONRPCMessage[] {
   });
   if (messages.length > 1 && messages.some(isInitializeRequest)) throw refusal("Invalid Request: Only one initialization request is allowed");
   const ids = new Set<unknown>();
-  for (const m of messages) {
-    if (!("method" in m) || !("id" in m)) continue;
+  for (const m of messages.filter(isRequest)) {
     // Two requests of a batch with one id could not be told apart in their answers.
     if (ids.has(m.id)) throw refusal(`Invalid Request: the batch repeats the request id ${JSON.stringify(m.id)}`);
     ids.add(m.id);
@@ -53,7 +53,7 @@ function messagesOf(body: unknown): JSONRPCMessage[] {
   // cancelled request), and the POST would wait for ever. A cancellation of anything else is
   // delivered: in a stateless server it reaches no request, as the specification allows.
   for (const m of messages) {
-    if (!("method" in m) || "id" in m || m.method !== "notifications/cancelled") continue;
+    if (!("method" in m) || isRequest(m) || m.method !== "notifications/cancelled") continue;
     const cancelled = m.params?.requestId;
     if (ids.has(cancelled)) throw refusal(`Invalid Request: the batch cancels its own request ${JSON.stringify(cancelled)}`);
   }
@@ -63,7 +63,7 @@ function messagesOf(body: unknown): JSONRPCMessage[] {
 /** Serves one MCP POST on a server of the pool: its answers as JSON (an array for a batch), or 202 when it held no request. */
 export async function serveMcp(pool: ServerPool, call: McpCall, body: unknown, c: Context<HonoEnv>, record: (entry: McpAuditEntry) => void): Promise<Response> {
   const messages = messagesOf(body);
-  const requests = messages.filter((m): m is JSONRPCRequest => "method" in m && "id" in m);
+  const requests = messages.filter(isRequest);
   const entry = await pool.take();
   let answers;
   try {

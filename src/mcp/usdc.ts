@@ -24,22 +24,10 @@ export function usdcToAtomic(call: McpCall, text: string, field: string): bigint
   }
 }
 
-const DIGITS = /^\d+$/;
-
 /** Atomic units as USDC, exactly ("5000" -> "0.005"), trailing zeros dropped. */
 export function atomicToUsdc(call: McpCall, atomic: string | bigint): string {
-  const decimals = call.deps.config.USDC_DECIMALS;
-  const digits = typeof atomic === "bigint" ? atomic.toString() : atomic;
-  // Amounts arrive as digit strings (a few per answer): shifting the point needs no bigint.
-  if (!DIGITS.test(digits) || decimals === 0) {
-    const text = atomicToDecimal(BigInt(atomic), decimals);
-    return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
-  }
-  const padded = digits.padStart(decimals + 1, "0");
-  const whole = padded.slice(0, padded.length - decimals).replace(/^0+(?=\d)/, "");
-  let end = padded.length;
-  while (end > padded.length - decimals && padded.charCodeAt(end - 1) === 0x30) end--;
-  return end === padded.length - decimals ? whole : `${whole}.${padded.slice(padded.length - decimals, end)}`;
+  const text = atomicToDecimal(BigInt(atomic), call.deps.config.USDC_DECIMALS);
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
 }
 
 export const usdcField = (what: string) => z.string().describe(`${what}, in USDC (exact decimal string)`);
