@@ -4,7 +4,7 @@ import { Counter, Histogram, type Registry } from "prom-client";
 
 // Every MCP request audited like a REST call: each JSON-RPC request of a POST is matched with the
 // answer the server sent (every answer passes through the transport, so those the SDK gives without
-// reaching our code, such as arguments its schema refused, are counted too), and goes to the
+// reaching our code, such as params its request schema refused, are counted too), and goes to the
 // request's one log line (`mcp`: method, tool, outcome, ms) and to Prometheus, per method and tool.
 // Labels are bounded: unknown methods and tool names are "other" and "unknown".
 
@@ -68,17 +68,18 @@ export function createMcpMetrics(registry: Registry): McpMetrics {
   };
 }
 
-function outcomeOf(message: Answer, tool: string | undefined, refusals: Map<RequestId, string>, id: RequestId): string {
+function outcomeOf(message: Answer, refusals: Map<RequestId, string>, id: RequestId): string {
   if ("error" in message) return PROTOCOL_OUTCOMES[message.error.code] ?? "protocol_error";
   if (message.result.isError !== true) return "ok";
-  // A tool error our code did not make is the SDK's: arguments its schema refused, or no such tool.
-  return refusals.get(id) ?? (tool === "unknown" ? "unknown_tool" : "invalid_arguments");
+  // Every tool error is runTool's, which remembers its code (unknown_tool and invalid_arguments for
+  // the refusals made before a tool runs).
+  return refusals.get(id) ?? "tool_error";
 }
 
 /**
  * The audit of one POST: each of its requests with the outcome of its answer, the answers the SDK
- * gives without reaching our code (arguments its schema refused, no such tool) included. `ms`
- * runs from the POST's arrival to its last answer.
+ * gives without reaching our code (params its request schema refused, an unknown method) included.
+ * `ms` runs from the POST's arrival to its last answer.
  */
 export function auditAnswers(
   requests: readonly JSONRPCRequest[],
@@ -91,6 +92,6 @@ export function auditAnswers(
     const method = METHODS.has(request.method) ? request.method : "other";
     const name = request.params?.name;
     const tool = method === "tools/call" ? (typeof name === "string" && options.tools.has(name) ? name : "unknown") : undefined;
-    options.record({ method, ...(tool ? { tool } : {}), outcome: outcomeOf(answer, tool, options.refusals, answer.id), ms: options.ms });
+    options.record({ method, ...(tool ? { tool } : {}), outcome: outcomeOf(answer, options.refusals, answer.id), ms: options.ms });
   });
 }

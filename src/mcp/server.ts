@@ -1,5 +1,6 @@
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { toJsonSchemaCompat } from "@modelcontextprotocol/sdk/server/zod-json-schema-compat.js";
+import { CallToolRequestSchema, ListToolsRequestSchema, type ListToolsResult } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import pkg from "../../package.json";
 import { callOf } from "./call";
@@ -12,6 +13,11 @@ import { TOOLS } from "./tools";
 // per McpServer. Nothing in it belongs to a request: each handler finds its request's call in the
 // authInfo the transport hands it (call.ts), so a server can answer one request after another
 // (pool.ts) while holding nothing between them: stateless, whichever instance a request reaches.
+//
+// Resources and prompts are McpServer's. tools/list and tools/call are handlers of its Server
+// (McpServer.server, the SDK's low-level API), which still parses the request and checks the
+// CallToolResult: the list is built once, as McpServer builds it (test/mcp/tool-list.test.ts holds
+// the two equal), and each call is checked by runTool synchronously (run-tool.ts says why).
 
 export const SERVER_INSTRUCTIONS =
   "MachPay is a payment network for AI agents: a marketplace of paid services (APIs, models, data) priced per call in USDC, " +
@@ -26,15 +32,36 @@ export const SERVER_INSTRUCTIONS =
 // (elicitation), which this server never sends, so one instance serves the process.
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
 
+const TOOL_BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
+
+let toolList: ListToolsResult | undefined;
+/** tools/list: the catalogue with its schemas as JSON Schema, converted as McpServer converts them. */
+export function listTools(): ListToolsResult {
+  toolList ??= {
+    tools: TOOLS.map((t) => ({
+      name: t.name,
+      title: t.title,
+      description: t.description,
+      inputSchema: toJsonSchemaCompat(t.input, { strictUnions: true, pipeStrategy: "input" }) as ListToolsResult["tools"][number]["inputSchema"],
+      annotations: t.annotations,
+      // What McpServer declares for a tool registered without one: it never runs as a task.
+      execution: { taskSupport: "forbidden" },
+      outputSchema: toJsonSchemaCompat(t.output, { strictUnions: true, pipeStrategy: "output" }) as ListToolsResult["tools"][number]["outputSchema"],
+    })),
+  };
+  return toolList;
+}
+
 export function buildMcpServer(): McpServer {
   const server = new McpServer({ name: "machpay", title: "MachPay", version: pkg.version }, { instructions: SERVER_INSTRUCTIONS, jsonSchemaValidator });
-  for (const tool of TOOLS) {
-    server.registerTool(
-      tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output, annotations: tool.annotations },
-      (args: unknown, extra: { requestId: string | number; authInfo?: AuthInfo | undefined }) => runTool(callOf(extra), tool, args, extra.requestId),
-    );
-  }
+  // As McpServer declares tools: listChanged is what it says of every list it serves.
+  server.server.registerCapabilities({ tools: { listChanged: true } });
+  server.server.setRequestHandler(ListToolsRequestSchema, listTools);
+  // A call sent as a task (params.task) never gets here: the SDK refuses it first, this server
+  // declaring no tasks capability (and every tool taskSupport "forbidden").
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    runTool(callOf(extra), TOOL_BY_NAME, request.params.name, request.params.arguments, extra.requestId),
+  );
   registerServiceResources(server);
   registerPrompts(server);
   return server;

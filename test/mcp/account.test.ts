@@ -202,7 +202,15 @@ describe("malformed arguments", () => {
       const result = await call("pay", args);
       expect(result.isError, JSON.stringify(args)).toBe(true);
       expect((result.content[0] as { text: string }).text).toMatch(why);
+      // The envelope REST answers a bad body with, the argument in place of the field.
+      const refusal = refusalOf(result);
+      expect(refusal.code, JSON.stringify(args)).toBe("invalid_request");
+      expect((refusal.details?.issues as { location: string }[])[0]!.location).toBe("arguments");
+      expect(refusal.message).toMatch(why);
+      expect(typeof refusal.request_id).toBe("string");
     }
+    const missing = refusalOf(await call("pay", { amount_atomic: "4000" }));
+    expect(missing.details?.issues).toEqual([expect.objectContaining({ field: "to", location: "arguments" })]);
     // Within the schema but more decimals than USDC has: refused with the envelope, never rounded.
     const precise = refusalOf(await call("pay", { to: "weather-pro", amount_usdc: "0.0040001" }));
     expect(precise).toMatchObject({ code: "invalid_request", details: { issues: [{ field: "amount_usdc", location: "arguments" }] } });

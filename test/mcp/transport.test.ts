@@ -167,6 +167,19 @@ describe("refusals at the HTTP level, in the API's envelope", () => {
     expect(unknown.body.error.code).toBe(-32601);
     const noTool = await postMcp(message("tools/call", { name: "steal", arguments: {} }));
     expect(noTool.body.result.isError).toBe(true);
+    expect(noTool.body.result.content[0].text).toMatch(/^not_found: Tool steal not found/);
+    expect(JSON.parse(noTool.body.result.content[1].text).error.code).toBe("not_found");
+  });
+
+  test("a tool call sent as a task (params.task): a JSON-RPC error before the tool runs, nothing paid", async () => {
+    // No tasks capability, and every tool's taskSupport is "forbidden" (MCP 2025-11-25, Tasks).
+    const agent = await fundedAgent(t, 100_000n);
+    const before = await agentRow(t, agent.id);
+    const pay = message("tools/call", { name: "pay", arguments: { to: "weather-pro", amount_atomic: "4000" }, task: { ttl: 60_000 } });
+    const answered = await postMcp(pay, { authorization: `Bearer ${agent.key}` });
+    expect(answered.status).toBe(200);
+    expect(answered.body.error.message).toMatch(/task/i);
+    expect(await agentRow(t, agent.id)).toEqual(before);
   });
 });
 
