@@ -7,7 +7,7 @@
 // weighs on both alike. Target: the MCP path within 20 % of REST for both: calls/s at least 80 %
 // of REST's and p50 at most 120 % of it.
 // Run: bun run bench:mcp  (BENCH_SECONDS per operation and transport, default 6; BENCH_ROUNDS, default 6;
-//   BENCH_CONCURRENCY, default 32; BENCH_AGENTS)
+//   BENCH_CONCURRENCY, default 32; BENCH_AGENTS; BENCH_OPERATIONS, default "search,pay")
 import os from "node:os";
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import { createSecrets, generateSigningJwk } from "@/auth";
@@ -15,13 +15,14 @@ import { parseConfig } from "@/config";
 import { randomBase62 } from "@/core/ids";
 import { createLogger } from "@/core/logger";
 import { FIXTURE_QUERIES, FIXTURE_SERVICES } from "../test/fixtures/services";
-import { closedLoop, cpuSeconds, freshDatabase, startServer } from "./lib/bench";
+import { closedLoop, cpuSeconds, freshDatabase, postgresCpuSeconds, startServer } from "./lib/bench";
 import { createPaymentFixtures } from "./lib/bench-fixtures";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 6));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 200);
+const OPERATIONS = (process.env.BENCH_OPERATIONS ?? "search,pay").split(",");
 const TARGET = 0.2;
 
 interface Slice {
@@ -30,6 +31,8 @@ interface Slice {
   seconds: number;
   /** CPU seconds the server process used during the slice. */
   serverCpu: number;
+  /** CPU seconds PostgreSQL (every backend) used during the slice. */
+  postgresCpu: number;
 }
 interface Figures {
   rps: number;
@@ -39,11 +42,14 @@ interface Figures {
   errors: number;
   /** Server CPU per call, in microseconds: what the path costs, whatever else loads the machine. */
   cpuPerCall: number;
+  /** PostgreSQL's CPU per call, in microseconds: the same work for both transports, or one costs the database more. */
+  postgresPerCall: number;
 }
 
 /** A closed loop for `seconds`, keeping every latency so that slices can be merged. */
 async function slice(send: () => Promise<Response>, concurrency: number, seconds: number, serverPid: number): Promise<Slice> {
   const cpuBefore = cpuSeconds(serverPid);
+  const postgresBefore = postgresCpuSeconds();
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -58,7 +64,7 @@ async function slice(send: () => Promise<Response>, concurrency: number, seconds
       }
     }),
   );
-  return { latencies, errors, seconds: (performance.now() - started) / 1000, serverCpu: cpuSeconds(serverPid) - cpuBefore };
+  return { latencies, errors, seconds: (performance.now() - started) / 1000, serverCpu: cpuSeconds(serverPid) - cpuBefore, postgresCpu: postgresCpuSeconds() - postgresBefore };
 }
 
 function figures(slices: Slice[]): Figures {
@@ -66,7 +72,8 @@ function figures(slices: Slice[]): Figures {
   const pct = (p: number) => all[Math.min(all.length - 1, Math.floor((p / 100) * all.length))] ?? 0;
   const seconds = slices.reduce((sum, s) => sum + s.seconds, 0);
   const cpu = slices.reduce((sum, s) => sum + s.serverCpu, 0);
-  return { rps: all.length / seconds, p50: pct(50), p99: pct(99), requests: all.length, errors: slices.reduce((sum, s) => sum + s.errors, 0), cpuPerCall: (cpu / Math.max(1, all.length)) * 1e6 };
+  const postgres = slices.reduce((sum, s) => sum + s.postgresCpu, 0);
+  return { rps: all.length / seconds, p50: pct(50), p99: pct(99), requests: all.length, errors: slices.reduce((sum, s) => sum + s.errors, 0), cpuPerCall: (cpu / Math.max(1, all.length)) * 1e6, postgresPerCall: (postgres / Math.max(1, all.length)) * 1e6 };
 }
 
 const db = await freshDatabase("machpay_bench_mcp");
@@ -148,9 +155,10 @@ try {
   console.log(`machine: ${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Bun ${Bun.version}; server: src/main.ts in a child process, DB_POOL_MAX=${env.DB_POOL_MAX}; client: this process (fetch)\n`);
   const row = (label: string, r: Figures) =>
     `${label.padEnd(28)} ${r.rps.toFixed(0).padStart(7)} calls/s   p50 ${r.p50.toFixed(2).padStart(7)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   ` +
-    `server CPU ${r.cpuPerCall.toFixed(0).padStart(5)} us/call   ${r.requests} calls, ${r.errors} wrong`;
+    `CPU per call: server ${r.cpuPerCall.toFixed(0).padStart(5)} us, PostgreSQL ${r.postgresPerCall.toFixed(0).padStart(5)} us   ${r.requests} calls, ${r.errors} wrong`;
   let allMet = true;
   for (const [operation, leg] of Object.entries(legs)) {
+    if (!OPERATIONS.includes(operation)) continue;
     await closedLoop(leg.rest, CONCURRENCY, 1);
     await closedLoop(leg.mcp, CONCURRENCY, 1);
     const slices = { rest: [] as Slice[], mcp: [] as Slice[] };
@@ -169,7 +177,7 @@ try {
     console.log(row(`${tool} over MCP`, viaMcp));
     console.log(
       `  MCP/REST: calls/s ${(throughput * 100).toFixed(0)} %, p50 ${(latency * 100).toFixed(0)} %, p99 ${((viaMcp.p99 / viaRest.p99) * 100).toFixed(0)} %, ` +
-        `server CPU per call ${((viaMcp.cpuPerCall / viaRest.cpuPerCall) * 100).toFixed(0)} %` +
+        `CPU per call: server ${((viaMcp.cpuPerCall / viaRest.cpuPerCall) * 100).toFixed(0)} %, PostgreSQL ${((viaMcp.postgresPerCall / viaRest.postgresPerCall) * 100).toFixed(0)} %` +
         `  -> target (within ${TARGET * 100} %: calls/s >= ${(1 - TARGET) * 100} %, p50 <= ${(1 + TARGET) * 100} %, no wrong answer): ${met ? "met" : "NOT met"}\n`,
     );
   }

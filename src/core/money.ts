@@ -28,12 +28,12 @@ export function decimalToAtomic(text: string, decimals: number): bigint {
   return value;
 }
 
-/** 1500000n with 6 decimals -> "1.500000". */
+/** 1500000n with 6 decimals -> "1.500000". The digits are split, not divided: no bigint arithmetic per call. */
 export function atomicToDecimal(value: bigint, decimals: number): string {
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const base = 10n ** BigInt(decimals);
-  const whole = abs / base;
-  const frac = (abs % base).toString().padStart(decimals, "0");
-  return `${negative ? "-" : ""}${whole}${decimals > 0 ? "." + frac : ""}`;
+  const sign = value < 0n ? "-" : "";
+  const digits = (value < 0n ? -value : value).toString();
+  if (decimals === 0) return sign + digits;
+  const padded = digits.length > decimals ? digits : digits.padStart(decimals + 1, "0");
+  const point = padded.length - decimals;
+  return `${sign}${padded.slice(0, point)}.${padded.slice(point)}`;
 }

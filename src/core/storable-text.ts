@@ -20,26 +20,37 @@ function textProblem(s: string): string | undefined {
   return undefined;
 }
 
-const join = (path: string, key: string | number) => (path === "" ? String(key) : `${path}.${key}`);
+/** A value's dotted path, written only once a problem is found: most bodies have none. */
+const fieldOf = (keys: (string | number)[]) => (keys.length === 0 ? "(root)" : keys.join("."));
 
 /** The first string (or object key) in a parsed value that PostgreSQL cannot store, if any. */
 export function findUnstorableText(value: unknown, path = ""): UnstorableText | undefined {
+  return find(value, path === "" ? [] : [path]);
+}
+
+/** `keys` is the path walked so far: pushed and popped on the way, joined only for a finding. */
+function find(value: unknown, keys: (string | number)[]): UnstorableText | undefined {
   if (typeof value === "string") {
     const message = textProblem(value);
-    return message ? { field: path || "(root)", message } : undefined;
+    return message ? { field: fieldOf(keys), message } : undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findUnstorableText(value[i], join(path, i));
+      keys.push(i);
+      const found = find(value[i], keys);
+      keys.pop();
       if (found) return found;
     }
     return undefined;
   }
-  for (const [key, inner] of Object.entries(value)) {
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) {
     const keyProblem = textProblem(key);
-    if (keyProblem) return { field: join(path, key.replace(/[\u0000\ud800-\udfff]/g, "?")), message: `key ${keyProblem}` };
-    const found = findUnstorableText(inner, join(path, key));
+    if (keyProblem) return { field: fieldOf([...keys, key.replace(/[\u0000\ud800-\udfff]/g, "?")]), message: `key ${keyProblem}` };
+    keys.push(key);
+    const found = find(object[key], keys);
+    keys.pop();
     if (found) return found;
   }
   return undefined;

@@ -72,6 +72,7 @@ export class ExchangeTransport implements Transport {
       if (isRequest(message)) answers.push(new Promise<Answer>((resolve) => this.waiting.set(message.id, resolve)));
     }
     for (const message of messages) this.onmessage(message, extra);
-    return await Promise.all(answers);
+    // One request (nearly every POST): its answer alone, without Promise.all's extra promise.
+    return answers.length === 1 ? [await answers[0]!] : await Promise.all(answers);
   }
 }

@@ -18,7 +18,8 @@ export interface PooledServer {
 }
 
 export interface ServerPool {
-  take(): Promise<PooledServer>;
+  /** An idle server, or a promise of a new one when none is idle (the usual case answers without a turn of the event loop). */
+  take(): PooledServer | Promise<PooledServer>;
   /** Back into the pool; only a server whose last exchange ended normally. */
   give(entry: PooledServer): void;
   /** Closes a server that is not trusted with another request. */
@@ -40,7 +41,7 @@ export function createServerPool(logger: Logger, build: () => McpServer = buildM
     entry.server.close().catch((err: unknown) => logger.warn("mcp server did not close", { err }));
   };
   return {
-    take: async () => idle.pop() ?? (await connect()),
+    take: () => idle.pop() ?? connect(),
     give(entry) {
       if (idle.length < MAX_IDLE) idle.push(entry);
       else discard(entry);

@@ -64,7 +64,8 @@ function messagesOf(body: unknown): JSONRPCMessage[] {
 export async function serveMcp(pool: ServerPool, call: McpCall, body: unknown, c: Context<HonoEnv>, record: (entry: McpAuditEntry) => void): Promise<Response> {
   const messages = messagesOf(body);
   const requests = messages.filter(isRequest);
-  const entry = await pool.take();
+  const taken = pool.take();
+  const entry = taken instanceof Promise ? await taken : taken;
   let answers;
   try {
     answers = await entry.transport.exchange(messages, { authInfo: authInfoOf(call) });
