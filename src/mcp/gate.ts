@@ -26,11 +26,13 @@ function acceptsJson(accept: string | undefined): boolean {
 
 export function mcpGate(config: Config): { post: MiddlewareHandler<HonoEnv>; origin: MiddlewareHandler<HonoEnv> } {
   const origins = originRule(config);
-  const origin: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  // Plain functions returning next()'s promise: a refusal thrown here reaches onError as from any
+  // middleware, and a POST that passes costs no async frame of its own.
+  const origin: MiddlewareHandler<HonoEnv> = (c, next) => {
     origins.check({ origin: c.req.header("origin"), host: c.req.header("host") });
-    await next();
+    return next();
   };
-  const post: MiddlewareHandler<HonoEnv> = async (c, next) => {
+  const post: MiddlewareHandler<HonoEnv> = (c, next) => {
     origins.check({ origin: c.req.header("origin"), host: c.req.header("host") });
     if (!acceptsJson(c.req.header("accept"))) throw new AppError("not_acceptable", "MCP answers in JSON: send Accept: application/json, text/event-stream");
     if (!isJsonContentType(c.req.header("content-type"))) throw new AppError("unsupported_media_type", "send the JSON-RPC message with Content-Type: application/json");
@@ -39,7 +41,7 @@ export function mcpGate(config: Config): { post: MiddlewareHandler<HonoEnv>; ori
       const message = `unsupported MCP protocol version; this server speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}`;
       throw new AppError("invalid_request", `invalid header: mcp-protocol-version: ${message}`, { details: { issues: [{ field: "mcp-protocol-version", location: "header", message }] } });
     }
-    await next();
+    return next();
   };
   return { post, origin };
 }
