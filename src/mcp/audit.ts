@@ -84,7 +84,7 @@ function outcomeOf(message: Answer, refusals: Map<RequestId, string>, id: Reques
 export function auditAnswers(
   requests: readonly JSONRPCRequest[],
   answers: readonly Answer[],
-  options: { ms: number; tools: ReadonlySet<string>; refusals: Map<RequestId, string>; record: (entry: McpAuditEntry) => void },
+  options: { ms: number; tools: { has(name: string): boolean }; refusals: Map<RequestId, string>; record: (entry: McpAuditEntry) => void },
 ): void {
   requests.forEach((request, i) => {
     const answer = answers[i];

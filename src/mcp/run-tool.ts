@@ -21,8 +21,8 @@ import type { ToolSpec } from "./tools";
 const METHOD_OF = { read: "GET", write: "POST" } as const;
 
 /** What the audit records for the two refusals made before a tool runs (audit.ts). */
-export const UNKNOWN_TOOL = "unknown_tool";
-export const INVALID_ARGUMENTS = "invalid_arguments";
+const UNKNOWN_TOOL = "unknown_tool";
+const INVALID_ARGUMENTS = "invalid_arguments";
 
 export async function runTool(call: McpCall, tools: ReadonlyMap<string, ToolSpec>, name: string, args: unknown, id: RequestId): Promise<CallToolResult> {
   const tool = tools.get(name);

@@ -7,7 +7,7 @@ import { callOf } from "./call";
 import { registerPrompts } from "./prompts";
 import { registerServiceResources } from "./resources";
 import { runTool } from "./run-tool";
-import { TOOLS } from "./tools";
+import { TOOL_BY_NAME, TOOLS } from "./tools";
 
 // The MCP server: the catalogue's tools, the service resources and the prompts, registered once
 // per McpServer. Nothing in it belongs to a request: each handler finds its request's call in the
@@ -31,8 +31,6 @@ export const SERVER_INSTRUCTIONS =
 // millisecond of CPU on every request. It checks only what clients answer to server requests
 // (elicitation), which this server never sends, so one instance serves the process.
 const jsonSchemaValidator = new AjvJsonSchemaValidator();
-
-const TOOL_BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
 
 let toolList: ListToolsResult | undefined;
 /** tools/list: the catalogue with its schemas as JSON Schema, converted as McpServer converts them. */

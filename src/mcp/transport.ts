@@ -1,5 +1,5 @@
 import { MAX_BATCH_SIZE } from "@modelcontextprotocol/sdk/server/requestBody.js";
-import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage, type JSONRPCRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Context } from "hono";
 import { AppError } from "@/core/errors";
 import { findUnstorableText } from "@/core/storable-text";
@@ -10,7 +10,7 @@ import { invalidParamsAnswer } from "./params";
 import { authInfoOf, type McpCall } from "./call";
 import { isRequest } from "./exchange";
 import type { ServerPool } from "./pool";
-import { TOOL_NAMES } from "./tools";
+import { TOOL_BY_NAME } from "./tools";
 
 // One POST to /mcp, Streamable HTTP in stateless mode (no Mcp-Session-Id) answering in JSON (no
 // tool sends progress or log messages mid-call, so an SSE stream would carry one event and cost
@@ -26,11 +26,11 @@ function refusal(message: string, field = "(body)"): AppError {
 const NOT_JSON_RPC = 'not a JSON-RPC 2.0 message: expected {"jsonrpc": "2.0"} with a method (a request or notification), or an id with a result or error';
 
 /**
- * The POST's messages: one JSON-RPC message or a batch of 1 to 100, each valid by the SDK's own
+ * The POST's messages, and its requests among them: one JSON-RPC message or a batch of 1 to 100, each valid by the SDK's own
  * JSON-RPC schema (what its transport checks), strings PostgreSQL can store (as every route's
  * body), at most one initialize, and alone; no request id twice, none cancelled by its batch.
  */
-function messagesOf(body: unknown): JSONRPCMessage[] {
+function messagesOf(body: unknown): { messages: JSONRPCMessage[]; requests: JSONRPCRequest[] } {
   const batch = Array.isArray(body);
   const raw: unknown[] = batch ? body : [body];
   if (batch && (raw.length === 0 || raw.length > MAX_BATCH_SIZE)) throw refusal(`a batch holds 1 to ${MAX_BATCH_SIZE} messages`);
@@ -43,8 +43,9 @@ function messagesOf(body: unknown): JSONRPCMessage[] {
     messages.push(parsed.data);
   });
   if (messages.length > 1 && messages.some(isInitializeRequest)) throw refusal("Invalid Request: Only one initialization request is allowed");
+  const requests = messages.filter(isRequest);
   const ids = new Set<unknown>();
-  for (const m of messages.filter(isRequest)) {
+  for (const m of requests) {
     // Two requests of a batch with one id could not be told apart in their answers.
     if (ids.has(m.id)) throw refusal(`Invalid Request: the batch repeats the request id ${JSON.stringify(m.id)}`);
     ids.add(m.id);
@@ -57,13 +58,12 @@ function messagesOf(body: unknown): JSONRPCMessage[] {
     const cancelled = m.params?.requestId;
     if (ids.has(cancelled)) throw refusal(`Invalid Request: the batch cancels its own request ${JSON.stringify(cancelled)}`);
   }
-  return messages;
+  return { messages, requests };
 }
 
 /** Serves one MCP POST on a server of the pool: its answers as JSON (an array for a batch), or 202 when it held no request. */
 export async function serveMcp(pool: ServerPool, call: McpCall, body: unknown, c: Context<HonoEnv>, record: (entry: McpAuditEntry) => void): Promise<Response> {
-  const messages = messagesOf(body);
-  const requests = messages.filter(isRequest);
+  const { messages, requests } = messagesOf(body);
   const taken = pool.take();
   const entry = taken instanceof Promise ? await taken : taken;
   let answers;
@@ -76,7 +76,7 @@ export async function serveMcp(pool: ServerPool, call: McpCall, body: unknown, c
   }
   pool.give(entry);
   answers = answers.map((answer, i) => invalidParamsAnswer(requests[i]!, answer));
-  auditAnswers(requests, answers, { ms: Math.round((performance.now() - call.receivedAt) * 100) / 100, tools: TOOL_NAMES, refusals: call.refusals, record });
+  auditAnswers(requests, answers, { ms: Math.round((performance.now() - call.receivedAt) * 100) / 100, tools: TOOL_BY_NAME, refusals: call.refusals, record });
   if (answers.length === 0) return c.body(null, 202);
   return c.json(Array.isArray(body) ? answers : answers[0]);
 }

@@ -21,4 +21,5 @@ export const TOOLS = [
   payTool,
 ] as unknown as readonly ToolSpec[];
 
-export const TOOL_NAMES: ReadonlySet<string> = new Set(TOOLS.map((t) => t.name));
+/** The catalogue by name: what tools/call looks a tool up in and the audit labels by. */
+export const TOOL_BY_NAME: ReadonlyMap<string, ToolSpec> = new Map(TOOLS.map((t) => [t.name, t]));
